@@ -1,0 +1,490 @@
+package xmconfig
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Token types produced by the lexer. The names are the ones the grammar
+// refers to (`@Name`, `Newline`, ...).
+const (
+	tokName lexer.TokenType = -(iota + 2)
+	tokKeyword
+	tokString
+	tokNumber
+	tokOp
+	tokNewline
+	tokIndent
+	tokDedent
+)
+
+// Limits that keep hostile input from exhausting the parser. Real xm
+// configs are a few kilobytes with brackets nested two deep.
+const (
+	// MaxFileSize is the largest config file accepted, in bytes.
+	MaxFileSize = 4 << 20
+	// maxNesting caps bracket depth and indentation levels.
+	maxNesting = 64
+	// maxPrefixRun caps runs of prefix operators (- + ~ not) and of '**',
+	// which the grammar parses recursively.
+	maxPrefixRun = 64
+)
+
+var keywords = map[string]bool{
+	"and": true, "as": true, "assert": true, "break": true, "class": true,
+	"continue": true, "def": true, "del": true, "elif": true, "else": true,
+	"except": true, "exec": true, "finally": true, "for": true, "from": true,
+	"global": true, "if": true, "import": true, "in": true, "is": true,
+	"lambda": true, "not": true, "or": true, "pass": true, "print": true,
+	"raise": true, "return": true, "try": true, "while": true, "with": true,
+	"yield": true,
+}
+
+// three-character operators first, then two, then one.
+var ops3 = []string{"**=", "//=", ">>=", "<<="}
+var ops2 = []string{"**", "//", "<<", ">>", "<=", ">=", "==", "!=", "<>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="}
+
+const ops1 = "-+*/%=,;:.()[]{}<>&|^~@`"
+
+// Comment is a '#' comment of the source, kept with its position so that it
+// can be carried into converted output.
+type Comment struct {
+	Pos  lexer.Position
+	Text string // including the leading '#', without the line end
+}
+
+// LexError is a lexical error: a character or string that cannot start a
+// Python token, or a limit exceeded.
+type LexError struct {
+	Pos lexer.Position
+	Msg string
+}
+
+func (e *LexError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Msg)
+}
+
+// definition implements lexer.Definition for Python 2 logical lines.
+type definition struct{}
+
+// Symbols implements lexer.Definition.
+func (definition) Symbols() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF": lexer.EOF, "Name": tokName, "Keyword": tokKeyword, "String": tokString,
+		"Number": tokNumber, "Op": tokOp, "Newline": tokNewline, "Indent": tokIndent,
+		"Dedent": tokDedent,
+	}
+}
+
+// Lex implements lexer.Definition.
+func (d definition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return d.LexString(filename, string(b))
+}
+
+// LexString implements lexer.StringDefinition. The whole input is scanned
+// up front, so lexical errors surface before parsing starts.
+func (definition) LexString(filename string, src string) (lexer.Lexer, error) {
+	s := &scanner{src: src, file: filename, line: 1, lineStart: 0}
+	toks, err := s.run()
+	if err != nil {
+		return nil, err
+	}
+	return &tokenList{toks: toks}, nil
+}
+
+type tokenList struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (t *tokenList) Next() (lexer.Token, error) {
+	if t.i >= len(t.toks) {
+		return t.toks[len(t.toks)-1], nil
+	}
+	tok := t.toks[t.i]
+	t.i++
+	return tok, nil
+}
+
+// scanner turns source text into tokens following Python's rules for
+// logical lines: no NEWLINE inside brackets or after a backslash-newline,
+// blank and comment-only lines produce nothing, INDENT/DEDENT from leading
+// whitespace (tabs to multiples of eight), CR LF accepted as a line end.
+type scanner struct {
+	src       string
+	file      string
+	pos       int
+	line      int
+	lineStart int
+	depth     int   // bracket depth
+	indents   []int // indentation stack (without the implicit 0)
+	toks      []lexer.Token
+	comments  []Comment
+	prefixRun int
+}
+
+func (s *scanner) position(off int) lexer.Position {
+	return lexer.Position{Filename: s.file, Offset: off, Line: s.line, Column: off - s.lineStart + 1}
+}
+
+func (s *scanner) errAt(off int, format string, args ...any) error {
+	return &LexError{Pos: s.position(off), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) emit(typ lexer.TokenType, off int, val string) {
+	s.toks = append(s.toks, lexer.Token{Type: typ, Value: val, Pos: s.position(off)})
+}
+
+// newline consumes a line end at s.pos ("\n" or "\r\n") and advances the line count.
+func (s *scanner) newline() {
+	if s.src[s.pos] == '\r' {
+		s.pos++
+	}
+	s.pos++
+	s.line++
+	s.lineStart = s.pos
+}
+
+func (s *scanner) atLineEnd() bool {
+	c := s.src[s.pos]
+	return c == '\n' || (c == '\r' && s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n')
+}
+
+func (s *scanner) run() ([]lexer.Token, error) {
+	if len(s.src) > MaxFileSize {
+		return nil, s.errAt(0, "file larger than %d bytes", MaxFileSize)
+	}
+	if strings.HasPrefix(s.src, "\xef\xbb\xbf") {
+		s.pos = 3
+		s.lineStart = 3
+	}
+	atBOL := true
+	for s.pos < len(s.src) {
+		if atBOL && s.depth == 0 {
+			blank, err := s.indentation()
+			if err != nil {
+				return nil, err
+			}
+			atBOL = blank
+			continue
+		}
+		c := s.src[s.pos]
+		switch {
+		case c == ' ' || c == '\t' || c == '\f':
+			s.pos++
+		case c == '\r' && !s.atLineEnd():
+			s.pos++ // a stray CR is whitespace
+		case c == '\n' || c == '\r':
+			if s.depth == 0 {
+				s.emit(tokNewline, s.pos, "\n")
+				atBOL = true
+			}
+			s.newline()
+		case c == '#':
+			s.comment()
+		case c == '\\':
+			s.pos++
+			if s.pos >= len(s.src) || !s.atLineEnd() {
+				return nil, s.errAt(s.pos-1, "unexpected character after line continuation character")
+			}
+			s.newline()
+		case c == '"' || c == '\'':
+			if err := s.str(s.pos, s.pos); err != nil {
+				return nil, err
+			}
+		case isDigit(c) || (c == '.' && s.pos+1 < len(s.src) && isDigit(s.src[s.pos+1])):
+			if err := s.number(); err != nil {
+				return nil, err
+			}
+		case isIdentStart(c):
+			start := s.pos
+			for s.pos < len(s.src) && isIdentChar(s.src[s.pos]) {
+				s.pos++
+			}
+			word := s.src[start:s.pos]
+			if s.pos < len(s.src) && (s.src[s.pos] == '\'' || s.src[s.pos] == '"') && isStringPrefix(word) {
+				if err := s.str(start, s.pos); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if keywords[word] {
+				if word == "not" {
+					if err := s.prefix(start); err != nil {
+						return nil, err
+					}
+				} else {
+					s.prefixRun = 0
+				}
+				s.emit(tokKeyword, start, word)
+			} else {
+				s.prefixRun = 0
+				s.emit(tokName, start, word)
+			}
+		default:
+			if err := s.op(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s.depth > 0 {
+		return nil, s.errAt(s.pos, "end of file inside brackets (a '(', '[' or '{' is never closed)")
+	}
+	if n := len(s.toks); n > 0 && s.toks[n-1].Type != tokNewline && s.toks[n-1].Type != tokDedent {
+		s.emit(tokNewline, s.pos, "\n")
+	}
+	for range s.indents {
+		s.emit(tokDedent, s.pos, "")
+	}
+	s.emit(lexer.EOF, s.pos, "")
+	return s.toks, nil
+}
+
+// indentation measures the leading whitespace of a line. Blank and
+// comment-only lines are skipped whole, as Python does.
+func (s *scanner) indentation() (blank bool, err error) {
+	col := 0
+	i := s.pos
+	for i < len(s.src) {
+		switch s.src[i] {
+		case ' ':
+			col++
+		case '\t':
+			col = (col/8 + 1) * 8
+		case '\f':
+			col = 0
+		default:
+			goto done
+		}
+		i++
+	}
+done:
+	s.pos = i
+	if i >= len(s.src) {
+		return false, nil
+	}
+	if c := s.src[i]; c == '#' || c == '\n' || (c == '\r' && s.atLineEnd()) {
+		if c == '#' {
+			s.comment()
+		}
+		if s.pos < len(s.src) {
+			s.newline()
+		}
+		// still at the beginning of a line: the caller calls us again.
+		return true, nil
+	}
+	cur := 0
+	if n := len(s.indents); n > 0 {
+		cur = s.indents[n-1]
+	}
+	switch {
+	case col > cur:
+		if len(s.indents) >= maxNesting {
+			return false, s.errAt(i, "indentation nested deeper than %d levels", maxNesting)
+		}
+		s.indents = append(s.indents, col)
+		s.emit(tokIndent, i, "")
+	case col < cur:
+		for len(s.indents) > 0 && s.indents[len(s.indents)-1] > col {
+			s.indents = s.indents[:len(s.indents)-1]
+			s.emit(tokDedent, i, "")
+		}
+		cur = 0
+		if n := len(s.indents); n > 0 {
+			cur = s.indents[n-1]
+		}
+		if cur != col {
+			return false, s.errAt(i, "unindent does not match any outer indentation level")
+		}
+	}
+	return false, nil
+}
+
+func (s *scanner) comment() {
+	start := s.pos
+	for s.pos < len(s.src) && s.src[s.pos] != '\n' && !(s.src[s.pos] == '\r' && s.atLineEnd()) {
+		s.pos++
+	}
+	s.comments = append(s.comments, Comment{Pos: s.position(start), Text: s.src[start:s.pos]})
+}
+
+// str scans a string literal; start is where its prefix begins, q where
+// the opening quote is. The token value is the literal as written.
+func (s *scanner) str(start, q int) error {
+	s.prefixRun = 0
+	quote := s.src[q]
+	triple := strings.HasPrefix(s.src[q:], strings.Repeat(string(quote), 3))
+	startLine, startCol := s.line, start-s.lineStart+1
+	tokPos := lexer.Position{Filename: s.file, Offset: start, Line: startLine, Column: startCol}
+	i := q + 1
+	if triple {
+		i = q + 3
+	}
+	for {
+		if i >= len(s.src) {
+			return &LexError{Pos: tokPos, Msg: "unterminated string literal (EOF while scanning)"}
+		}
+		c := s.src[i]
+		switch {
+		case c == '\\':
+			if i+1 < len(s.src) {
+				if s.src[i+1] == '\r' && i+2 < len(s.src) && s.src[i+2] == '\n' {
+					i++
+				}
+				if s.src[i+1] == '\n' {
+					s.line++
+					s.lineStart = i + 2
+				}
+			}
+			i += 2
+			continue
+		case c == '\n':
+			if !triple {
+				return &LexError{Pos: tokPos, Msg: "unterminated string literal (EOL while scanning)"}
+			}
+			s.line++
+			s.lineStart = i + 1
+		case c == quote:
+			if !triple {
+				i++
+				goto end
+			}
+			if strings.HasPrefix(s.src[i:], strings.Repeat(string(quote), 3)) {
+				i += 3
+				goto end
+			}
+		}
+		i++
+	}
+end:
+	s.toks = append(s.toks, lexer.Token{Type: tokString, Value: s.src[start:i], Pos: tokPos})
+	s.pos = i
+	return nil
+}
+
+func (s *scanner) number() error {
+	s.prefixRun = 0
+	start := s.pos
+	i := s.pos
+	src := s.src
+	isHex := func(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
+	if src[i] == '0' && i+1 < len(src) && (src[i+1]|0x20 == 'x' || src[i+1]|0x20 == 'o' || src[i+1]|0x20 == 'b') {
+		i += 2
+		for i < len(src) && isHex(src[i]) {
+			i++
+		}
+	} else {
+		for i < len(src) && isDigit(src[i]) {
+			i++
+		}
+		if i < len(src) && src[i] == '.' {
+			i++
+			for i < len(src) && isDigit(src[i]) {
+				i++
+			}
+		}
+		if i < len(src) && src[i]|0x20 == 'e' {
+			j := i + 1
+			if j < len(src) && (src[j] == '+' || src[j] == '-') {
+				j++
+			}
+			if j < len(src) && isDigit(src[j]) {
+				i = j
+				for i < len(src) && isDigit(src[i]) {
+					i++
+				}
+			}
+		}
+	}
+	if i < len(src) && (src[i]|0x20 == 'l' || src[i]|0x20 == 'j') {
+		i++
+	}
+	if i < len(src) && isIdentChar(src[i]) {
+		return s.errAt(start, "invalid number literal %q", src[start:i+1])
+	}
+	s.pos = i
+	s.emit(tokNumber, start, src[start:i])
+	return nil
+}
+
+func (s *scanner) prefix(off int) error {
+	s.prefixRun++
+	if s.prefixRun > maxPrefixRun {
+		return s.errAt(off, "more than %d prefix operators in a row", maxPrefixRun)
+	}
+	return nil
+}
+
+func (s *scanner) op() error {
+	start := s.pos
+	rest := s.src[s.pos:]
+	val := ""
+	for _, o := range ops3 {
+		if strings.HasPrefix(rest, o) {
+			val = o
+			break
+		}
+	}
+	if val == "" {
+		for _, o := range ops2 {
+			if strings.HasPrefix(rest, o) {
+				val = o
+				break
+			}
+		}
+	}
+	if val == "" && strings.IndexByte(ops1, rest[0]) >= 0 {
+		val = rest[:1]
+	}
+	if val == "" {
+		c := rest[0]
+		if c == 0 {
+			return s.errAt(start, "NUL byte in source")
+		}
+		if c >= 0x80 {
+			return s.errAt(start, "non-ASCII character outside a string or comment")
+		}
+		return s.errAt(start, "unexpected character %q", rest[:1])
+	}
+	s.pos += len(val)
+	switch val {
+	case "(", "[", "{":
+		s.depth++
+		if s.depth > maxNesting {
+			return s.errAt(start, "brackets nested deeper than %d levels", maxNesting)
+		}
+	case ")", "]", "}":
+		if s.depth > 0 {
+			s.depth--
+		}
+	}
+	switch val {
+	case "-", "+", "~", "**":
+		if err := s.prefix(start); err != nil {
+			return err
+		}
+	default:
+		s.prefixRun = 0
+	}
+	s.emit(tokOp, start, val)
+	return nil
+}
+
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func isIdentStart(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+func isIdentChar(c byte) bool  { return isIdentStart(c) || isDigit(c) }
+
+func isStringPrefix(w string) bool {
+	switch strings.ToLower(w) {
+	case "r", "u", "b", "ur", "br":
+		return true
+	}
+	return false
+}

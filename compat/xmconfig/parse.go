@@ -1,0 +1,46 @@
+package xmconfig
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Parsed is a config file's syntax tree and its comments.
+type Parsed struct {
+	File     *File
+	Comments []Comment
+}
+
+// Parse reads the Python source of an xm config file into a syntax tree.
+// It never executes anything. Errors are *Diagnostic values carrying
+// file:line:col.
+func Parse(filename string, src []byte) (*Parsed, error) {
+	s := &scanner{src: string(src), file: filename, line: 1}
+	toks, err := s.run()
+	if err != nil {
+		var le *LexError
+		if errors.As(err, &le) {
+			return nil, &Diagnostic{Pos: le.Pos, Severity: Error, Msg: "syntax error: " + le.Msg,
+				Hint: "the file is not valid Python; xm could not have read it either"}
+		}
+		return nil, err
+	}
+	pl, err := lexer.Upgrade(&tokenList{toks: toks})
+	if err != nil {
+		return nil, err
+	}
+	f, err := parser.ParseFromLexer(pl)
+	if err != nil {
+		var pe participle.Error
+		if errors.As(err, &pe) {
+			return nil, &Diagnostic{Pos: pe.Position(), Severity: Error,
+				Msg:  fmt.Sprintf("syntax error: %s", pe.Message()),
+				Hint: "xendshim reads the Python subset real xm configs use; rewrite this line as NAME = literal"}
+		}
+		return nil, err
+	}
+	return &Parsed{File: f, Comments: s.comments}, nil
+}
