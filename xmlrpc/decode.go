@@ -1,0 +1,609 @@
+package xmlrpc
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Default decoding limits (see Decoder).
+const (
+	// DefaultMaxDepth is how deeply arrays and structs may nest. xend's deepest
+	// replies (domain SXP with devices) nest fewer than 10 levels.
+	DefaultMaxDepth = 100
+	// DefaultMaxDecodeBytes is the largest document Decoder accepts.
+	DefaultMaxDecodeBytes = 64 << 20
+)
+
+// SyntaxError is a document that is not well-formed XML-RPC. It gives the position
+// (1-based line and column, and the byte offset) where decoding stopped.
+type SyntaxError struct {
+	Line, Column int
+	Offset       int64
+	Msg          string
+}
+
+// Error implements error.
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("xmlrpc: malformed XML-RPC at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Msg)
+}
+
+// ErrTooDeep is wrapped by the SyntaxError for a document nesting arrays or structs
+// deeper than the Decoder's MaxDepth.
+var ErrTooDeep = errors.New("values nested too deeply")
+
+// Decoder reads XML-RPC documents strictly: only the elements of the XML-RPC
+// specification (plus <nil/> and <i8>), no DTD or entity declaration, no undefined
+// entity, no text where an element belongs, every scalar well-formed. It accepts
+// what CPython's xmlrpclib and xm send, including a bare <value>text</value>.
+// The zero Decoder uses the default limits.
+type Decoder struct {
+	// MaxDepth bounds the nesting of arrays and structs; 0 means DefaultMaxDepth.
+	MaxDepth int
+	// MaxBytes bounds the document size; 0 means DefaultMaxDecodeBytes.
+	MaxBytes int
+}
+
+// DecodeCall decodes a methodCall document with the default limits.
+func DecodeCall(doc []byte) (method string, args []any, err error) {
+	return Decoder{}.DecodeCall(doc)
+}
+
+// DecodeResponse decodes a methodResponse document with the default limits. A fault
+// response is returned as a *Fault error.
+func DecodeResponse(doc []byte) (any, error) {
+	return Decoder{}.DecodeResponse(doc)
+}
+
+// DecodeCall decodes a methodCall document into the method name and its positional
+// arguments. A missing <params> element means no arguments.
+func (d Decoder) DecodeCall(doc []byte) (method string, args []any, err error) {
+	p, err := d.start(doc, "methodCall")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.expectStart("methodName"); err != nil {
+		return "", nil, err
+	}
+	if method, err = p.text("methodName"); err != nil {
+		return "", nil, err
+	}
+	args = []any{}
+	se, ok, err := p.nextStartOrEnd("methodCall")
+	if err != nil {
+		return "", nil, err
+	}
+	if ok {
+		if se.Name.Local != "params" {
+			return "", nil, p.errorf("unexpected <%s> in <methodCall>, want <params>", se.Name.Local)
+		}
+		if args, err = p.params(); err != nil {
+			return "", nil, err
+		}
+		if err := p.expectEnd("methodCall"); err != nil {
+			return "", nil, err
+		}
+	}
+	return method, args, p.finish()
+}
+
+// DecodeResponse decodes a methodResponse document: the single result value, or a
+// *Fault error for a <fault> reply.
+func (d Decoder) DecodeResponse(doc []byte) (any, error) {
+	p, err := d.start(doc, "methodResponse")
+	if err != nil {
+		return nil, err
+	}
+	se, ok, err := p.nextStartOrEnd("methodResponse")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, p.errorf("empty <methodResponse>")
+	}
+	var result any
+	switch se.Name.Local {
+	case "params":
+		vals, err := p.params()
+		if err != nil {
+			return nil, err
+		}
+		if len(vals) != 1 {
+			return nil, p.errorf("methodResponse has %d params, want 1", len(vals))
+		}
+		result = vals[0]
+	case "fault":
+		if err := p.expectStart("value"); err != nil {
+			return nil, err
+		}
+		v, err := p.value(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectEnd("fault"); err != nil {
+			return nil, err
+		}
+		s, ok := v.(Struct)
+		code, okc := s.Get("faultCode")
+		str, oks := s.Get("faultString")
+		n, okn := code.(int)
+		if !ok || !okc || !oks || !okn {
+			return nil, p.errorf("fault is not a struct with an int faultCode and a faultString")
+		}
+		if err := p.expectEnd("methodResponse"); err != nil {
+			return nil, err
+		}
+		if err := p.finish(); err != nil {
+			return nil, err
+		}
+		return nil, &Fault{Code: n, String: str}
+	default:
+		return nil, p.errorf("unexpected <%s> in <methodResponse>", se.Name.Local)
+	}
+	if err := p.expectEnd("methodResponse"); err != nil {
+		return nil, err
+	}
+	return result, p.finish()
+}
+
+// parser walks the token stream of one document.
+type parser struct {
+	dec      *xml.Decoder
+	maxDepth int
+}
+
+func (d Decoder) start(doc []byte, root string) (*parser, error) {
+	maxBytes := d.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxDecodeBytes
+	}
+	if len(doc) > maxBytes {
+		return nil, &SyntaxError{Line: 1, Column: 1, Msg: fmt.Sprintf("document of %d bytes exceeds the limit of %d", len(doc), maxBytes)}
+	}
+	p := &parser{dec: xml.NewDecoder(bytes.NewReader(doc)), maxDepth: d.MaxDepth}
+	if p.maxDepth <= 0 {
+		p.maxDepth = DefaultMaxDepth
+	}
+	p.dec.Strict = true
+	p.dec.CharsetReader = charsetReader
+	if err := p.expectStart(root); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// xmlError turns an encoding/xml error into a SyntaxError at the current position.
+func (p *parser) xmlError(err error) error {
+	msg := err.Error()
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		msg = se.Msg
+	}
+	line, col := p.dec.InputPos()
+	return &SyntaxError{Line: line, Column: col, Offset: p.dec.InputOffset(), Msg: msg}
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	line, col := p.dec.InputPos()
+	return &SyntaxError{Line: line, Column: col, Offset: p.dec.InputOffset(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// token returns the next token that matters: comments and whitespace-only text are
+// skipped, DTDs and processing instructions other than the XML declaration refused.
+func (p *parser) token() (xml.Token, error) {
+	for {
+		tok, err := p.dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil, p.errorf("unexpected end of document")
+			}
+			return nil, p.xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.Comment:
+			continue
+		case xml.ProcInst:
+			if t.Target == "xml" {
+				continue
+			}
+			return nil, p.errorf("processing instruction <?%s?> is not allowed", t.Target)
+		case xml.Directive:
+			return nil, p.errorf("DTDs and entity declarations (<!%s...>) are not allowed", firstWord(t))
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) == 0 {
+				continue
+			}
+			return t, nil
+		default:
+			return tok, nil
+		}
+	}
+}
+
+func firstWord(b []byte) string {
+	s := string(b)
+	if i := strings.IndexAny(s, " \t\r\n["); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 20 {
+		s = s[:20]
+	}
+	return s
+}
+
+func (p *parser) expectStart(name string) error {
+	tok, err := p.token()
+	if err != nil {
+		return err
+	}
+	if se, ok := tok.(xml.StartElement); ok && se.Name.Local == name && se.Name.Space == "" {
+		return nil
+	}
+	return p.errorf("found %s, want <%s>", describe(tok), name)
+}
+
+func (p *parser) expectEnd(name string) error {
+	tok, err := p.token()
+	if err != nil {
+		return err
+	}
+	if ee, ok := tok.(xml.EndElement); ok && ee.Name.Local == name {
+		return nil
+	}
+	return p.errorf("found %s, want </%s>", describe(tok), name)
+}
+
+// nextStartOrEnd returns the next start element, or ok=false at </parent>.
+func (p *parser) nextStartOrEnd(parent string) (xml.StartElement, bool, error) {
+	tok, err := p.token()
+	if err != nil {
+		return xml.StartElement{}, false, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		if t.Name.Space != "" {
+			return t, false, p.errorf("namespaced element <%s:%s> is not XML-RPC", t.Name.Space, t.Name.Local)
+		}
+		return t, true, nil
+	case xml.EndElement:
+		if t.Name.Local == parent {
+			return xml.StartElement{}, false, nil
+		}
+	}
+	return xml.StartElement{}, false, p.errorf("found %s in <%s>", describe(tok), parent)
+}
+
+// finish checks that nothing but whitespace, comments or PIs follows the root.
+func (p *parser) finish() error {
+	for {
+		tok, err := p.dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return p.errorf("after the document: %v", err)
+		}
+		switch t := tok.(type) {
+		case xml.Comment:
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) != 0 {
+				return p.errorf("text after the document element")
+			}
+		default:
+			return p.errorf("found %s after the document element", describe(tok))
+		}
+	}
+}
+
+func describe(tok xml.Token) string {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return "<" + t.Name.Local + ">"
+	case xml.EndElement:
+		return "</" + t.Name.Local + ">"
+	case xml.CharData:
+		s := strings.TrimSpace(string(t))
+		if len(s) > 20 {
+			s = s[:20] + "..."
+		}
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%T", tok)
+}
+
+// text reads character data up to </name>; elements inside are refused.
+func (p *parser) text(name string) (string, error) {
+	var sb strings.Builder
+	for {
+		tok, err := p.dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				return "", p.errorf("unexpected end of document in <%s>", name)
+			}
+			return "", p.xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			sb.Write(t)
+		case xml.Comment:
+		case xml.EndElement:
+			return sb.String(), nil
+		case xml.StartElement:
+			return "", p.errorf("element <%s> inside <%s>, want text", t.Name.Local, name)
+		case xml.Directive:
+			return "", p.errorf("DTDs and entity declarations are not allowed")
+		default:
+			return "", p.errorf("unexpected %s in <%s>", describe(tok), name)
+		}
+	}
+}
+
+// params reads <param><value>..</value></param>* up to </params>.
+func (p *parser) params() ([]any, error) {
+	args := []any{}
+	for {
+		se, ok, err := p.nextStartOrEnd("params")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return args, nil
+		}
+		if se.Name.Local != "param" {
+			return nil, p.errorf("unexpected <%s> in <params>, want <param>", se.Name.Local)
+		}
+		if err := p.expectStart("value"); err != nil {
+			return nil, err
+		}
+		v, err := p.value(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectEnd("param"); err != nil {
+			return nil, err
+		}
+		args = append(args, v)
+	}
+}
+
+// value reads the content of a <value> element whose start tag was consumed, and
+// its end tag. depth counts the enclosing arrays and structs.
+func (p *parser) value(depth int) (any, error) {
+	var text []byte
+	for {
+		tok, err := p.dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil, p.errorf("unexpected end of document in <value>")
+			}
+			return nil, p.xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			text = append(text, t...)
+		case xml.Comment:
+		case xml.EndElement:
+			// A bare <value>text</value> is a string, whitespace included.
+			return string(text), nil
+		case xml.StartElement:
+			if len(bytes.TrimSpace(text)) != 0 {
+				return nil, p.errorf("text and <%s> mixed in <value>", t.Name.Local)
+			}
+			v, err := p.typed(t.Name.Local, depth)
+			if err != nil {
+				return nil, err
+			}
+			return v, p.expectEnd("value")
+		case xml.Directive:
+			return nil, p.errorf("DTDs and entity declarations are not allowed")
+		default:
+			return nil, p.errorf("unexpected %s in <value>", describe(tok))
+		}
+	}
+}
+
+// typed reads one typed value whose start tag <name> was consumed.
+func (p *parser) typed(name string, depth int) (any, error) {
+	switch name {
+	case "array":
+		if depth >= p.maxDepth {
+			return nil, p.tooDeep()
+		}
+		return p.array(depth + 1)
+	case "struct":
+		if depth >= p.maxDepth {
+			return nil, p.tooDeep()
+		}
+		return p.structure(depth + 1)
+	case "nil":
+		s, err := p.text(name)
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(s) != "" {
+			return nil, p.errorf("<nil/> must be empty")
+		}
+		return nil, nil
+	}
+	s, err := p.text(name)
+	if err != nil {
+		return nil, err
+	}
+	switch name {
+	case "string":
+		return s, nil
+	case "int", "i4", "i8":
+		return parseInt(p, name, s)
+	case "boolean":
+		switch s {
+		case "0":
+			return false, nil
+		case "1":
+			return true, nil
+		}
+		return nil, p.errorf("bad boolean value %q, want 0 or 1", s)
+	case "double":
+		return parseDouble(p, s)
+	case "base64":
+		clean := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, s)
+		b, err := base64.StdEncoding.DecodeString(clean)
+		if err != nil {
+			return nil, p.errorf("bad base64: %v", err)
+		}
+		return b, nil
+	case "dateTime.iso8601":
+		t := strings.TrimSpace(s)
+		for _, layout := range []string{dateTimeLayout, "2006-01-02T15:04:05", "20060102T150405"} {
+			if tm, err := time.Parse(layout, t); err == nil {
+				return tm, nil
+			}
+		}
+		return nil, p.errorf("bad dateTime.iso8601 %q, want YYYYMMDDTHH:MM:SS", s)
+	}
+	return nil, p.errorf("unknown value type <%s>", name)
+}
+
+func (p *parser) tooDeep() error {
+	line, col := p.dec.InputPos()
+	return &SyntaxError{Line: line, Column: col, Offset: p.dec.InputOffset(),
+		Msg: fmt.Sprintf("%v: more than %d levels of arrays and structs", ErrTooDeep, p.maxDepth)}
+}
+
+func (p *parser) array(depth int) (any, error) {
+	if err := p.expectStart("data"); err != nil {
+		return nil, err
+	}
+	items := []any{}
+	for {
+		se, ok, err := p.nextStartOrEnd("data")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if se.Name.Local != "value" {
+			return nil, p.errorf("unexpected <%s> in <data>, want <value>", se.Name.Local)
+		}
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, v)
+	}
+	return items, p.expectEnd("array")
+}
+
+func (p *parser) structure(depth int) (any, error) {
+	s := Struct{}
+	for {
+		se, ok, err := p.nextStartOrEnd("struct")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return s, nil
+		}
+		if se.Name.Local != "member" {
+			return nil, p.errorf("unexpected <%s> in <struct>, want <member>", se.Name.Local)
+		}
+		if err := p.expectStart("name"); err != nil {
+			return nil, err
+		}
+		name, err := p.text("name")
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectStart("value"); err != nil {
+			return nil, err
+		}
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectEnd("member"); err != nil {
+			return nil, err
+		}
+		s = append(s, Member{Name: name, Value: v})
+	}
+}
+
+// parseInt reads an integer as Python's int() did: optional surrounding
+// whitespace, an optional sign, decimal digits. Values beyond int64 become *big.Int.
+func parseInt(p *parser, tag, s string) (any, error) {
+	t := strings.TrimSpace(s)
+	digits := strings.TrimLeft(t, "+-")
+	if len(t)-len(digits) > 1 || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return nil, p.errorf("bad <%s> value %q, want a decimal integer", tag, s)
+	}
+	t = strings.TrimPrefix(t, "+")
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+		return int(n), nil
+	}
+	n, _ := new(big.Int).SetString(t, 10)
+	return n, nil
+}
+
+// parseDouble reads a float as Python's float() did (decimal and exponent forms,
+// inf and nan), refusing Go-only syntax such as hex floats and underscores.
+func parseDouble(p *parser, s string) (any, error) {
+	t := strings.TrimSpace(s)
+	if strings.ContainsAny(t, "xXpP_") {
+		return nil, p.errorf("bad <double> value %q", s)
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil && !(errors.Is(err, strconv.ErrRange) && !math.IsNaN(x)) {
+		return nil, p.errorf("bad <double> value %q", s)
+	}
+	return x, nil
+}
+
+// charsetReader accepts the encodings Python clients declare besides UTF-8.
+func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return in, nil
+	case "iso-8859-1", "latin-1", "latin1", "iso8859-1":
+		return &latin1Reader{r: in}, nil
+	}
+	return nil, fmt.Errorf("unsupported encoding %q (want UTF-8 or ISO-8859-1)", label)
+}
+
+// latin1Reader converts ISO-8859-1 bytes to UTF-8.
+type latin1Reader struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (l *latin1Reader) Read(p []byte) (int, error) {
+	if len(l.buf) == 0 {
+		raw := make([]byte, max(len(p)/2, 1))
+		n, err := l.r.Read(raw)
+		for _, c := range raw[:n] {
+			if c < 0x80 {
+				l.buf = append(l.buf, c)
+			} else {
+				l.buf = append(l.buf, 0xc0|c>>6, 0x80|c&0x3f)
+			}
+		}
+		if n == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, l.buf)
+	l.buf = l.buf[n:]
+	return n, nil
+}
