@@ -1,0 +1,377 @@
+package sxp
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Parse reads exactly one value from data, the way xend read the typed
+// "sxpr" arguments of its HTTP operations: no value, or more than one, is an
+// error wrapping [ErrValueCount]. Errors are [*SyntaxError]s with the
+// position of the problem. Strings in the result may share memory with a copy
+// of data, never with data itself.
+func Parse(data []byte) (Value, error) { return ParseString(string(data)) }
+
+// ParseString is [Parse] on a string. Atoms and strings without escapes in
+// the result are substrings of s.
+func ParseString(s string) (Value, error) {
+	p := parser{s: s}
+	vals, err := p.run(1)
+	if err != nil {
+		return Value{}, err
+	}
+	if len(vals) == 0 {
+		return Value{}, p.errAt(len(s), ErrValueCount, "no value in input: expected one S-expression such as (name value)", "unexpected EOF")
+	}
+	if !p.stopped {
+		return vals[0], nil
+	}
+	return Value{}, p.errAt(p.secondAt, ErrValueCount, "more than one value: expected exactly one S-expression, found another starting here", "Too many sxprs")
+}
+
+// ParseAll reads every top-level value in data, as xend's sxp.parse did
+// (http-sxp.md §1.2, config.md §4.1). xend's own callers used the first one
+// (`sxp.parse(f)[0]`). On error it returns the values completed before the
+// error together with a [*SyntaxError].
+//
+// Accepted syntax, exactly as xend 4.4's sxp.Parser accepted it:
+//   - whitespace is space, \t \n \v \f \r; `#` starts a comment up to the end of
+//     the line, also in the middle of an atom; byte 0x04 (Ctrl-D) ends the input;
+//   - `(` and `)` open and close lists;
+//   - a quoted string runs from ' or " to the same quote character, with escapes
+//     \a \b \t \n \v \f \r \\ \' \", \xHH (two hex digits), \o \oo \ooo (octal,
+//     at most 0377); any other escaped byte keeps the backslash and drops the
+//     byte;
+//   - any other printable ASCII byte starts an atom, which runs to whitespace, `#`
+//     or one of { } ( ) < > [ ] ; (a separator other than a parenthesis starts
+//     the next atom). Numbers are atoms.
+//
+// One extension: a lone `\` at the end of a line (before \n or \r\n) between
+// tokens is skipped, because libvirt's SXP test files break lines that way;
+// xend read it as an atom `\`.
+//
+// One deliberate difference: input that ends inside an unclosed list is an
+// error here even when xend silently dropped the list; such errors have
+// XendSilent set.
+func ParseAll(data []byte) ([]Value, error) { return ParseAllString(string(data)) }
+
+// ParseAllString is [ParseAll] on a string.
+func ParseAllString(s string) ([]Value, error) {
+	p := parser{s: s}
+	return p.run(-1)
+}
+
+// byte classes of the parser.
+const (
+	cInvalid uint8 = iota // not allowed at the start of a token
+	cSpace                // whitespace
+	cComment              // #
+	cOpen                 // (
+	cClose                // )
+	cQuote                // ' or "
+	cEOT                  // 0x04, Ctrl-D: end of input
+	cAtom                 // printable: starts an atom
+)
+
+var class = func() (t [256]uint8) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = cAtom
+	}
+	for _, c := range " \t\n\v\f\r" {
+		t[c] = cSpace
+	}
+	t['#'] = cComment
+	t['('] = cOpen
+	t[')'] = cClose
+	t['\''] = cQuote
+	t['"'] = cQuote
+	t[0x04] = cEOT
+	return t
+}()
+
+// atomEnd marks the bytes that end an atom: whitespace, #, the separators
+// { } ( ) < > [ ] ; and Ctrl-D.
+var atomEnd = func() (t [256]bool) {
+	for _, c := range " \t\n\v\f\r#{}()<>[];\x04" {
+		t[c] = true
+	}
+	return t
+}()
+
+// parser holds the state of one parse of an in-memory string.
+type parser struct {
+	s        string
+	pos      int
+	stack    []Value // items of the open lists, innermost last
+	opens    []int   // for each open list: its first index in stack
+	openAt   []int   // for each open list: offset of its '('
+	nvalues  int
+	secondAt int  // offset of the value after the first max ones
+	stopped  bool // run stopped at secondAt
+	eot      bool // run stopped at a Ctrl-D
+	// base position of s within a larger stream (Decoder); zero for Parse.
+	baseOff  int64
+	baseLine int
+	baseCol  int
+}
+
+// run parses top-level values until the input ends, or until it has found
+// max values (max < 0: no limit).
+func (p *parser) run(max int) ([]Value, error) {
+	s := p.s
+	if len(s) > MaxSize {
+		return nil, p.errAt(0, ErrTooLarge, fmt.Sprintf("input is %d bytes, more than the limit of %d (sxp.MaxSize)", len(s), MaxSize), "")
+	}
+	var out []Value
+	lastAtomEndedByEOF := false
+	for p.pos < len(s) {
+		c := s[p.pos]
+		var v Value
+		switch class[c] {
+		case cSpace:
+			p.pos++
+			continue
+		case cComment:
+			p.skipComment()
+			continue
+		case cEOT:
+			p.eot = true
+			s = s[:p.pos]
+			continue
+		case cOpen:
+			if len(p.opens) >= MaxDepth {
+				return out, p.errAt(p.pos, ErrTooDeep, fmt.Sprintf("lists nest more than %d deep (sxp.MaxDepth)", MaxDepth), "")
+			}
+			if p.full(len(out), max) {
+				return out, nil
+			}
+			p.opens = append(p.opens, len(p.stack))
+			p.openAt = append(p.openAt, p.pos)
+			p.pos++
+			continue
+		case cClose:
+			if len(p.opens) == 0 {
+				return out, p.errAt(p.pos, ErrSyntax, "unexpected ')' with no list open: remove it or add the missing '('", "syntax error: )")
+			}
+			p.pos++
+			n := len(p.opens) - 1
+			start := p.opens[n]
+			items := make([]Value, len(p.stack)-start)
+			copy(items, p.stack[start:])
+			clear(p.stack[start:])
+			p.stack = p.stack[:start]
+			p.opens = p.opens[:n]
+			p.openAt = p.openAt[:n]
+			v = Value{kind: KindList, items: items}
+		case cQuote:
+			if p.full(len(out), max) {
+				return out, nil
+			}
+			str, err := p.quoted()
+			if err != nil {
+				return out, err
+			}
+			v = Value{kind: KindQuoted, text: str}
+		case cAtom:
+			if c == '\\' && p.lineContinuation() {
+				continue
+			}
+			if p.full(len(out), max) {
+				return out, nil
+			}
+			start := p.pos
+			i := p.pos + 1
+			for i < len(s) && !atomEnd[s[i]] {
+				i++
+			}
+			p.pos = i
+			lastAtomEndedByEOF = i == len(s)
+			v = Value{kind: KindAtom, text: s[start:i]}
+		default:
+			return out, p.errAt(p.pos, ErrSyntax, fmt.Sprintf("invalid character: code %d (0x%02x) cannot start a token; put non-ASCII or control bytes inside a quoted string", c, c), "invalid character: code "+strconv.Itoa(int(c)))
+		}
+		p.nvalues++
+		if p.nvalues > MaxValues {
+			return out, p.errAt(p.pos, ErrTooLarge, fmt.Sprintf("input holds more than %d values (sxp.MaxValues)", MaxValues), "")
+		}
+		if len(p.opens) == 0 {
+			out = append(out, v)
+		} else {
+			p.stack = append(p.stack, v)
+		}
+	}
+	if n := len(p.opens); n > 0 {
+		l, c := p.lineCol(p.openAt[n-1])
+		e := p.errAt(len(s), ErrUnexpectedEOF, fmt.Sprintf("unexpected end of input: the list opened at %d:%d is not closed; add %d ')'", l, c, n), "unexpected EOF")
+		e.XendSilent = lastAtomEndedByEOF
+		return out, e
+	}
+	return out, nil
+}
+
+// full reports whether a top-level token starting at p.pos would exceed max
+// values, and if so records its offset in p.secondAt.
+func (p *parser) full(n, max int) bool {
+	if len(p.opens) == 0 && max >= 0 && n >= max {
+		p.secondAt = p.pos
+		p.stopped = true
+		return true
+	}
+	return false
+}
+
+// skipComment skips from '#' to just after the next newline, or to the end.
+func (p *parser) skipComment() {
+	s := p.s
+	i := p.pos + 1
+	for i < len(s) && s[i] != '\n' {
+		i++
+	}
+	if i < len(s) {
+		i++
+	}
+	p.pos = i
+}
+
+// lineContinuation skips a lone backslash before the end of a line (see
+// ParseAll) and reports whether it did.
+func (p *parser) lineContinuation() bool {
+	s := p.s
+	i := p.pos + 1
+	if i < len(s) && s[i] == '\r' {
+		i++
+	}
+	if i < len(s) && s[i] == '\n' {
+		p.pos = i + 1
+		return true
+	}
+	return false
+}
+
+// quoted reads a quoted string starting at p.pos (on the quote character)
+// and returns its decoded contents.
+func (p *parser) quoted() (string, error) {
+	s := p.s
+	open := p.pos
+	q := s[open]
+	i := open + 1
+	// Fast path: no escapes.
+	for i < len(s) {
+		c := s[i]
+		if c == q {
+			p.pos = i + 1
+			return s[open+1 : i], nil
+		}
+		if c == '\\' || c == 0x04 {
+			break
+		}
+		i++
+	}
+	buf := make([]byte, 0, i-open+16)
+	buf = append(buf, s[open+1:i]...)
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == q:
+			p.pos = i + 1
+			return string(buf), nil
+		case c == 0x04:
+			return "", p.unterminated(open, i)
+		case c != '\\':
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		// Backslash escape.
+		esc := i
+		i++
+		if i >= len(s) || s[i] == 0x04 {
+			return "", p.unterminated(open, i)
+		}
+		c = s[i]
+		i++
+		switch c {
+		case 'a':
+			buf = append(buf, '\a')
+		case 'b':
+			buf = append(buf, '\b')
+		case 't':
+			buf = append(buf, '\t')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'v':
+			buf = append(buf, '\v')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'r':
+			buf = append(buf, '\r')
+		case '\\', '\'', '"':
+			buf = append(buf, c)
+		case 'x':
+			h1, h2 := -2, -2
+			if i < len(s) {
+				h1 = unhex(s[i])
+			}
+			if i+1 < len(s) {
+				h2 = unhex(s[i+1])
+			}
+			if h1 < 0 || h2 < 0 {
+				if h1 == -2 || (h1 >= 0 && h2 == -2) {
+					return "", p.unterminated(open, len(s))
+				}
+				return "", p.errAt(esc, ErrSyntax, `invalid \x escape: \x must be followed by exactly two hex digits, as in \x41`, "global name 'buf' is not defined")
+			}
+			buf = append(buf, byte(h1<<4|h2))
+			i += 2
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			n := int(c - '0')
+			for k := 0; k < 2 && i < len(s) && s[i] >= '0' && s[i] <= '7'; k++ {
+				n = n*8 + int(s[i]-'0')
+				i++
+			}
+			if n > 0xff {
+				return "", p.errAt(esc, ErrSyntax, fmt.Sprintf(`invalid octal escape: out of range: \%s is %d, more than 255 (\377)`, s[esc+1:i], n), "invalid octal escape: out of range "+strconv.Itoa(n))
+			}
+			buf = append(buf, byte(n))
+		default:
+			// xend keeps the backslash and drops the escaped byte.
+			buf = append(buf, '\\')
+		}
+	}
+	return "", p.unterminated(open, len(s))
+}
+
+func (p *parser) unterminated(open, at int) *SyntaxError {
+	l, c := p.lineCol(open)
+	return p.errAt(at, ErrUnexpectedEOF, fmt.Sprintf("unexpected end of input in the string opened with %c at %d:%d; add the closing %c", p.s[open], l, c, p.s[open]), "unexpected EOF")
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// lineCol returns the absolute line and column of offset off in p.s.
+func (p *parser) lineCol(off int) (int, int) {
+	l, c := position(p.s, off)
+	if p.baseLine > 0 {
+		if l == 1 {
+			c += p.baseCol - 1
+		}
+		l += p.baseLine - 1
+	}
+	return l, c
+}
+
+// errAt builds a SyntaxError at offset off of p.s.
+func (p *parser) errAt(off int, class error, msg, xend string) *SyntaxError {
+	l, c := p.lineCol(off)
+	return &SyntaxError{Offset: p.baseOff + int64(off), Line: l, Col: c, Msg: msg, XendMsg: xend, Err: class}
+}

@@ -1,0 +1,199 @@
+package sxp
+
+import (
+	"math"
+	"strconv"
+)
+
+// Show returns v as xend's sxp.show (to_string) wrote it: one line, items
+// separated by single spaces, no trailing newline (http-sxp.md §1.3). Every
+// SXP body of the HTTP interface is written this way. The zero Value prints
+// as nothing.
+func Show(v Value) string { return string(AppendShow(nil, v)) }
+
+// AppendShow appends [Show](v) to dst and returns the extended slice.
+func AppendShow(dst []byte, v Value) []byte {
+	switch v.kind {
+	case KindList:
+		dst = append(dst, '(')
+		for i, x := range v.items {
+			if i > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = AppendShow(dst, x)
+		}
+		return append(dst, ')')
+	case KindAtom:
+		if IsAtom(v.text) {
+			return append(dst, v.text...)
+		}
+		return AppendQuote(dst, v.text)
+	case KindQuoted:
+		return AppendQuote(dst, v.text)
+	case KindInt:
+		return strconv.AppendInt(dst, int64(v.num), 10)
+	case KindLong:
+		dst = append(dst, '\'')
+		dst = strconv.AppendInt(dst, int64(v.num), 10)
+		return append(dst, '\'')
+	case KindFloat:
+		return appendPyFloat(dst, math.Float64frombits(v.num))
+	case KindBool:
+		if v.num != 0 {
+			return append(dst, "True"...)
+		}
+		return append(dst, "False"...)
+	case KindNone:
+		return append(dst, "'None'"...)
+	}
+	return dst
+}
+
+// showLen returns len(Show(v)) without building it.
+func showLen(v Value) int {
+	switch v.kind {
+	case KindList:
+		n := 2
+		if len(v.items) > 1 {
+			n += len(v.items) - 1
+		}
+		for _, x := range v.items {
+			n += showLen(x)
+		}
+		return n
+	case KindAtom:
+		if IsAtom(v.text) {
+			return len(v.text)
+		}
+		return quoteLen(v.text)
+	case KindQuoted:
+		return quoteLen(v.text)
+	}
+	var buf [32]byte
+	return len(AppendShow(buf[:0], v))
+}
+
+// atomByte marks the bytes an atom may be made of when printed bare:
+// ASCII letters, digits and . - _ : / ~ (sxp.py's atom test).
+var atomByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range ".-_:/~" {
+		t[c] = true
+	}
+	return t
+}()
+
+// IsAtom reports whether sxp.show writes s bare, without quotes: s is "@", or
+// is non-empty and made only of ASCII letters, digits and . - _ : / ~. The
+// empty string is not an atom (it prints as ” since Xen 4.1).
+func IsAtom(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == "@" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if !atomByte[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// Quote returns s as a Python 2 string literal, the way repr(str) wrote it:
+// single quotes unless s contains ' and no ", backslash escapes for the
+// backslash, the delimiter, tab, newline and carriage return, and \xhh for
+// every other byte below 0x20 or from 0x7f up.
+func Quote(s string) string { return string(AppendQuote(nil, s)) }
+
+const lowerHex = "0123456789abcdef"
+
+// quoteDelim returns the delimiter Python's repr picks for s.
+func quoteDelim(s string) byte {
+	single, double := false, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\'':
+			single = true
+		case '"':
+			double = true
+		}
+	}
+	if single && !double {
+		return '"'
+	}
+	return '\''
+}
+
+// AppendQuote appends [Quote](s) to dst and returns the extended slice.
+func AppendQuote(dst []byte, s string) []byte {
+	q := quoteDelim(s)
+	dst = append(dst, q)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\\' && c != q {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		start = i + 1
+		switch c {
+		case '\\', q:
+			dst = append(dst, '\\', c)
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, '\\', 'x', lowerHex[c>>4], lowerHex[c&15])
+		}
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, q)
+}
+
+// quoteLen returns len(Quote(s)).
+func quoteLen(s string) int {
+	q := quoteDelim(s)
+	n := 2 + len(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' || c == q || c == '\t' || c == '\n' || c == '\r':
+			n++
+		case c < 0x20 || c >= 0x7f:
+			n += 3
+		}
+	}
+	return n
+}
+
+// appendPyFloat appends f as Python 2 str(float) wrote it: "%.12g", plus
+// ".0" when the result has no '.', exponent, "inf" or "nan".
+func appendPyFloat(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'g', 12, 64)
+	for _, c := range dst[start:] {
+		if c == '.' || c == 'e' {
+			return dst
+		}
+	}
+	return append(dst, '.', '0')
+}
