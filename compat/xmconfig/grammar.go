@@ -13,302 +13,302 @@ import (
 
 // File is a whole config file.
 type File struct {
-	Stmts []*Stmt `( Newline | @@ )*`
+	Stmts []*Stmt `parser:"( Newline | @@ )*"`
 }
 
 // Stmt is one statement: a compound statement or a line of simple ones.
 type Stmt struct {
 	Pos    lexer.Position
-	If     *IfStmt       `  @@`
-	Def    *DefStmt      `| @@`
-	Other  *OtherBlock   `| @@`
-	Simple []*SimpleStmt `| @@ ( ";" @@? )* Newline`
+	If     *IfStmt       `parser:"  @@"`
+	Def    *DefStmt      `parser:"| @@"`
+	Other  *OtherBlock   `parser:"| @@"`
+	Simple []*SimpleStmt `parser:"| @@ ( ';' @@? )* Newline"`
 }
 
 // IfStmt is if/elif/else.
 type IfStmt struct {
 	Pos   lexer.Position
-	Test  *Test   `"if" @@ ":"`
-	Body  *Suite  `@@`
-	Elifs []*Elif `@@*`
-	Else  *Suite  `( "else" ":" @@ )?`
+	Test  *Test   `parser:"'if' @@ ':'"`
+	Body  *Suite  `parser:"@@"`
+	Elifs []*Elif `parser:"@@*"`
+	Else  *Suite  `parser:"( 'else' ':' @@ )?"`
 }
 
 // Elif is one elif branch.
 type Elif struct {
 	Pos  lexer.Position
-	Test *Test  `"elif" @@ ":"`
-	Body *Suite `@@`
+	Test *Test  `parser:"'elif' @@ ':'"`
+	Body *Suite `parser:"@@"`
 }
 
 // Suite is the body of a compound statement.
 type Suite struct {
-	Block  []*Stmt       `  Newline Indent @@+ Dedent`
-	Simple []*SimpleStmt `| @@ ( ";" @@? )* Newline`
+	Block  []*Stmt       `parser:"  Newline Indent @@+ Dedent"`
+	Simple []*SimpleStmt `parser:"| @@ ( ';' @@? )* Newline"`
 }
 
 // DefStmt is a function definition; xm templates define a vmid check.
 type DefStmt struct {
 	Pos    lexer.Position
-	Name   string   `"def" @Name "("`
-	Params []string `( @Name | @"," | @"=" | @"*" | @"**" | @String | @Number )* ")" ":"`
-	Body   *Suite   `@@`
+	Name   string   `parser:"'def' @Name '('"`
+	Params []string `parser:"( @Name | @',' | @'=' | @'*' | @'**' | @String | @Number )* ')' ':'"`
+	Body   *Suite   `parser:"@@"`
 }
 
 // OtherBlock is a compound statement the evaluator always refuses
 // (loops, classes, exception handling, with).
 type OtherBlock struct {
 	Pos     lexer.Position
-	Keyword string   `@( "for" | "while" | "class" | "try" | "except" | "finally" | "with" | "else" | "elif" )`
-	Header  []string `( @( Name | Keyword | String | Number | "(" | ")" | "[" | "]" | "," | "." | "=" | "==" | "*" | "+" | "-" | "%" | "<" | ">" | "<=" | ">=" | "!=" ) )* ":"`
-	Body    *Suite   `@@`
+	Keyword string   `parser:"@( 'for' | 'while' | 'class' | 'try' | 'except' | 'finally' | 'with' | 'else' | 'elif' )"`
+	Header  []string `parser:"( @( Name | Keyword | String | Number | '(' | ')' | '[' | ']' | ',' | '.' | '=' | '==' | '*' | '+' | '-' | '%' | '<' | '>' | '<=' | '>=' | '!=' ) )* ':'"`
+	Body    *Suite   `parser:"@@"`
 }
 
 // SimpleStmt is one simple statement.
 type SimpleStmt struct {
 	Pos         lexer.Position
-	Pass        bool         `  @"pass"`
-	Import      *ImportStmt  `| @@`
-	From        *FromStmt    `| @@`
-	Unsupported *Unsupported `| @@`
-	Expr        *ExprStmt    `| @@`
+	Pass        bool         `parser:"  @'pass'"`
+	Import      *ImportStmt  `parser:"| @@"`
+	From        *FromStmt    `parser:"| @@"`
+	Unsupported *Unsupported `parser:"| @@"`
+	Expr        *ExprStmt    `parser:"| @@"`
 }
 
 // ImportStmt is `import a.b [as c], ...`.
 type ImportStmt struct {
 	Pos   lexer.Position
-	Names []*DottedAs `"import" @@ ( "," @@ )*`
+	Names []*DottedAs `parser:"'import' @@ ( ',' @@ )*"`
 }
 
 // DottedAs is `a.b [as c]`.
 type DottedAs struct {
 	Pos  lexer.Position
-	Path []string `@Name ( "." @Name )*`
-	As   string   `( "as" @Name )?`
+	Path []string `parser:"@Name ( '.' @Name )*"`
+	As   string   `parser:"( 'as' @Name )?"`
 }
 
 // FromStmt is `from a.b import c [as d], ...` or `from a import *`.
 type FromStmt struct {
 	Pos    lexer.Position
-	Module []string    `"from" @Name ( "." @Name )* "import"`
-	Star   bool        `( @"*"`
-	Names  []*DottedAs `| "("? @@ ( "," @@ )* ","? ")"? )`
+	Module []string    `parser:"'from' @Name ( '.' @Name )* 'import'"`
+	Star   bool        `parser:"( @'*'"`
+	Names  []*DottedAs `parser:"| '('? @@ ( ',' @@ )* ','? ')'? )"`
 }
 
 // Unsupported is a simple statement the evaluator always refuses.
 type Unsupported struct {
 	Pos     lexer.Position
-	Keyword string  `@( "print" | "exec" | "del" | "global" | "assert" | "raise" | "return" | "yield" | "break" | "continue" | "@" )`
-	Rest    []*Test `( @@ ","? )*`
+	Keyword string  `parser:"@( 'print' | 'exec' | 'del' | 'global' | 'assert' | 'raise' | 'return' | 'yield' | 'break' | 'continue' | '@' )"`
+	Rest    []*Test `parser:"( @@ ','? )*"`
 }
 
 // ExprStmt is an expression statement, an assignment (possibly chained)
 // or an augmented assignment.
 type ExprStmt struct {
 	Pos    lexer.Position
-	First  *TestList   `@@`
-	AugOp  string      `( @( "+=" | "-=" | "*=" | "/=" | "%=" | "//=" | "**=" | "&=" | "|=" | "^=" | "<<=" | ">>=" )`
-	AugVal *TestList   `  @@`
-	Assign []*TestList `| ( "=" @@ )+ )?`
+	First  *TestList   `parser:"@@"`
+	AugOp  string      `parser:"( @( '+=' | '-=' | '*=' | '/=' | '%=' | '//=' | '**=' | '&=' | '|=' | '^=' | '<<=' | '>>=' )"`
+	AugVal *TestList   `parser:"  @@"`
+	Assign []*TestList `parser:"| ( '=' @@ )+ )?"`
 }
 
 // TestList is a comma-separated expression list: a tuple when it has a
 // comma.
 type TestList struct {
 	Pos   lexer.Position
-	Items []*Test `@@ ( "," @@ )*`
-	Comma bool    `@","?`
+	Items []*Test `parser:"@@ ( ',' @@ )*"`
+	Comma bool    `parser:"@','?"`
 }
 
 // Test is a full expression, possibly conditional or a lambda.
 type Test struct {
 	Pos    lexer.Position
-	Lambda *Lambda `  @@`
-	Or     *OrTest `| @@`
-	Cond   *OrTest `( "if" @@`
-	Else   *Test   `  "else" @@ )?`
+	Lambda *Lambda `parser:"  @@"`
+	Or     *OrTest `parser:"| @@"`
+	Cond   *OrTest `parser:"( 'if' @@"`
+	Else   *Test   `parser:"  'else' @@ )?"`
 }
 
 // Lambda is a lambda expression (always refused).
 type Lambda struct {
 	Pos    lexer.Position
-	Params []string `"lambda" ( @Name | @"," | @"=" | @"*" | @"**" )* ":"`
-	Body   *Test    `@@`
+	Params []string `parser:"'lambda' ( @Name | @',' | @'=' | @'*' | @'**' )* ':'"`
+	Body   *Test    `parser:"@@"`
 }
 
 // OrTest is `a or b or ...`.
 type OrTest struct {
 	Pos   lexer.Position
-	Terms []*AndTest `@@ ( "or" @@ )*`
+	Terms []*AndTest `parser:"@@ ( 'or' @@ )*"`
 }
 
 // AndTest is `a and b and ...`.
 type AndTest struct {
 	Pos   lexer.Position
-	Terms []*NotTest `@@ ( "and" @@ )*`
+	Terms []*NotTest `parser:"@@ ( 'and' @@ )*"`
 }
 
 // NotTest is `not x` or a comparison.
 type NotTest struct {
 	Pos  lexer.Position
-	Not  *NotTest    `  "not" @@`
-	Comp *Comparison `| @@`
+	Not  *NotTest    `parser:"  'not' @@"`
+	Comp *Comparison `parser:"| @@"`
 }
 
 // Comparison is `a < b == c ...`.
 type Comparison struct {
 	Pos  lexer.Position
-	Left *BitExpr  `@@`
-	Ops  []*CompOp `@@*`
+	Left *BitExpr  `parser:"@@"`
+	Ops  []*CompOp `parser:"@@*"`
 }
 
 // CompOp is one comparison operator and its right operand.
 type CompOp struct {
 	Pos   lexer.Position
-	Op    string   `( @( "<" | ">" | "==" | ">=" | "<=" | "!=" | "<>" | "in" )`
-	NotIn bool     `| @( "not" "in" )`
-	Is    bool     `| @"is"`
-	IsNot bool     `  @"not"? )`
-	Right *BitExpr `@@`
+	Op    string   `parser:"( @( '<' | '>' | '==' | '>=' | '<=' | '!=' | '<>' | 'in' )"`
+	NotIn bool     `parser:"| @( 'not' 'in' )"`
+	Is    bool     `parser:"| @'is'"`
+	IsNot bool     `parser:"  @'not'? )"`
+	Right *BitExpr `parser:"@@"`
 }
 
 // BitExpr is a chain of bitwise and shift operators.
 type BitExpr struct {
 	Pos  lexer.Position
-	Left *Arith   `@@`
-	Ops  []*BinOp `@@*`
+	Left *Arith   `parser:"@@"`
+	Ops  []*BinOp `parser:"@@*"`
 }
 
 // Arith is a chain of + and -.
 type Arith struct {
 	Pos  lexer.Position
-	Left *Term      `@@`
-	Ops  []*ArithOp `@@*`
+	Left *Term      `parser:"@@"`
+	Ops  []*ArithOp `parser:"@@*"`
 }
 
 // ArithOp is one + or - and its right operand.
 type ArithOp struct {
 	Pos   lexer.Position
-	Op    string `@( "+" | "-" )`
-	Right *Term  `@@`
+	Op    string `parser:"@( '+' | '-' )"`
+	Right *Term  `parser:"@@"`
 }
 
 // BinOp is one bitwise operator and its right operand.
 type BinOp struct {
 	Pos   lexer.Position
-	Op    string `@( "|" | "^" | "&" | "<<" | ">>" )`
-	Right *Arith `@@`
+	Op    string `parser:"@( '|' | '^' | '&' | '<<' | '>>' )"`
+	Right *Arith `parser:"@@"`
 }
 
 // Term is a chain of * / // %.
 type Term struct {
 	Pos  lexer.Position
-	Left *Factor   `@@`
-	Ops  []*TermOp `@@*`
+	Left *Factor   `parser:"@@"`
+	Ops  []*TermOp `parser:"@@*"`
 }
 
 // TermOp is one multiplicative operator and its right operand.
 type TermOp struct {
 	Pos   lexer.Position
-	Op    string  `@( "*" | "/" | "//" | "%" )`
-	Right *Factor `@@`
+	Op    string  `parser:"@( '*' | '/' | '//' | '%' )"`
+	Right *Factor `parser:"@@"`
 }
 
 // Factor is a unary operator applied to a factor, or a power.
 type Factor struct {
 	Pos     lexer.Position
-	Unary   string  `  @( "-" | "+" | "~" )`
-	Operand *Factor `  @@`
-	Power   *Power  `| @@`
+	Unary   string  `parser:"  @( '-' | '+' | '~' )"`
+	Operand *Factor `parser:"  @@"`
+	Power   *Power  `parser:"| @@"`
 }
 
 // Power is a primary with an optional `**` exponent.
 type Power struct {
 	Pos      lexer.Position
-	Primary  *Primary `@@`
-	Exponent *Factor  `( "**" @@ )?`
+	Primary  *Primary `parser:"@@"`
+	Exponent *Factor  `parser:"( '**' @@ )?"`
 }
 
 // Primary is an atom followed by calls, subscripts and attribute lookups.
 type Primary struct {
 	Pos      lexer.Position
-	Atom     *Atom      `@@`
-	Trailers []*Trailer `@@*`
+	Atom     *Atom      `parser:"@@"`
+	Trailers []*Trailer `parser:"@@*"`
 }
 
 // Trailer is a call, subscript or attribute lookup.
 type Trailer struct {
 	Pos   lexer.Position
-	Call  *CallArgs  `  "(" @@ ")"`
-	Index *Subscript `| "[" @@ "]"`
-	Attr  string     `| "." @Name`
+	Call  *CallArgs  `parser:"  '(' @@ ')'"`
+	Index *Subscript `parser:"| '[' @@ ']'"`
+	Attr  string     `parser:"| '.' @Name"`
 }
 
 // CallArgs are the arguments of a call.
 type CallArgs struct {
 	Pos  lexer.Position
-	Args []*Arg `( @@ ( "," @@ )* ","? )?`
+	Args []*Arg `parser:"( @@ ( ',' @@ )* ','? )?"`
 }
 
 // Arg is one call argument.
 type Arg struct {
 	Pos     lexer.Position
-	Star    string   `@( "*" | "**" )?`
-	Keyword string   `( @Name "=" )?`
-	Value   *Test    `@@`
-	For     *CompFor `@@?`
+	Star    string   `parser:"@( '*' | '**' )?"`
+	Keyword string   `parser:"( @Name '=' )?"`
+	Value   *Test    `parser:"@@"`
+	For     *CompFor `parser:"@@?"`
 }
 
 // Subscript is `[x]` or a slice `[a:b]`.
 type Subscript struct {
 	Pos   lexer.Position
-	Lower *Test `@@?`
-	Slice bool  `( @":"`
-	Upper *Test `  @@? )?`
+	Lower *Test `parser:"@@?"`
+	Slice bool  `parser:"( @':'"`
+	Upper *Test `parser:"  @@? )?"`
 }
 
 // Atom is a literal, name, or bracketed expression.
 type Atom struct {
 	Pos      lexer.Position
-	Paren    *ListBody `  "(" @@ ")"`
-	List     *ListBody `| "[" @@ "]"`
-	Dict     *DictBody `| "{" @@ "}"`
-	Backtick *TestList "| \"`\" @@ \"`\""
-	Strings  []string  `| @String+`
-	Number   string    `| @Number`
-	Name     string    `| @Name`
+	Paren    *ListBody `parser:"  '(' @@ ')'"`
+	List     *ListBody `parser:"| '[' @@ ']'"`
+	Dict     *DictBody `parser:"| '{' @@ '}'"`
+	Backtick *TestList "parser:\"| '`' @@ '`'\""
+	Strings  []string  `parser:"| @String+"`
+	Number   string    `parser:"| @Number"`
+	Name     string    `parser:"| @Name"`
 }
 
 // ListBody is the inside of () or []: empty, a comma list, or a
 // comprehension.
 type ListBody struct {
 	Pos   lexer.Position
-	First *Test    `( @@`
-	For   *CompFor `  ( @@`
-	Rest  []*Test  `  | ( "," @@ )+ )?`
-	Comma bool     `  @","? )?`
+	First *Test    `parser:"( @@"`
+	For   *CompFor `parser:"  ( @@"`
+	Rest  []*Test  `parser:"  | ( ',' @@ )+ )?"`
+	Comma bool     `parser:"  @','? )?"`
 }
 
 // CompFor is a comprehension clause (always refused).
 type CompFor struct {
 	Pos    lexer.Position
-	Target []*BitExpr `"for" @@ ( "," @@ )* "in"`
-	Iter   *OrTest    `@@`
-	Ifs    []*OrTest  `( "if" @@ )*`
-	Next   *CompFor   `@@?`
+	Target []*BitExpr `parser:"'for' @@ ( ',' @@ )* 'in'"`
+	Iter   *OrTest    `parser:"@@"`
+	Ifs    []*OrTest  `parser:"( 'if' @@ )*"`
+	Next   *CompFor   `parser:"@@?"`
 }
 
 // DictBody is the inside of {}: a dict or set display.
 type DictBody struct {
 	Pos   lexer.Position
-	Items []*DictItem `( @@ ( "," @@ )* ","? )?`
+	Items []*DictItem `parser:"( @@ ( ',' @@ )* ','? )?"`
 }
 
 // DictItem is `k: v` or a set element.
 type DictItem struct {
 	Pos   lexer.Position
-	Key   *Test `@@`
-	Value *Test `( ":" @@ )?`
+	Key   *Test `parser:"@@"`
+	Value *Test `parser:"( ':' @@ )?"`
 }
 
 var parser = participle.MustBuild[File](
