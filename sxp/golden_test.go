@@ -118,7 +118,7 @@ func xmStdout(data []byte) ([]byte, error) {
 // hand rather than with sxp.show, so printing their parse cannot reproduce
 // them (http-sxp.md §2.6).
 var handWritten = map[string]string{
-	"003-root-xend.sxp":   "(ls  node domain vnet) is written by render_GET with two spaces",
+	"003-root-xend.sxp":  "(ls  node domain vnet) is written by render_GET with two spaces",
 	"062-unknown-op.sxp": "'Operation not implemented: frob' is plain text followed by the shown ''",
 }
 
