@@ -51,7 +51,6 @@ var children = map[kind][]struct {
 	name string
 	kind kind
 }{
-	resRoot: {{"xend", resXend}},
 	resXend: {{"node", resNode}, {"domain", resDomainDir}, {"vnet", resVnetDir}},
 	resNode: {{"dmesg", resDmesg}, {"log", resLog}},
 }
@@ -119,6 +118,10 @@ func (cl *call) traverse() (target, bool) {
 }
 
 func (cl *call) child(t target, seg string) (target, bool) {
+	if t.kind == resRoot && seg == "xend" {
+		// the root's table is empty; xend is a child, not a listed entry
+		return target{kind: resXend}, true
+	}
 	for _, ch := range children[t.kind] {
 		if ch.name == seg {
 			return target{kind: ch.kind}, true
