@@ -242,10 +242,6 @@ func (d *Decoder) scanValue() (end int, ok bool) {
 				continue
 			}
 			d.st = scanBetween
-			if c == 0x04 {
-				d.scan = i + 1
-				return i + 1, true
-			}
 			if d.depth == 0 {
 				if i-d.atomStart == 1 && buf[d.atomStart] == '\\' && (c == '\n' || c == '\r') {
 					// A line continuation: not a value; keep scanning.
@@ -265,15 +261,8 @@ func (d *Decoder) scanValue() (end int, ok bool) {
 				}
 			case '\\':
 				d.st = scanEscape
-			case 0x04:
-				d.scan = i + 1
-				return i + 1, true
 			}
 		case scanEscape:
-			if c == 0x04 {
-				d.scan = i + 1
-				return i + 1, true
-			}
 			d.st = scanString
 		case scanComment:
 			if c == '\n' {

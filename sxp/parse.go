@@ -90,9 +90,9 @@ var class = func() (t [256]uint8) {
 }()
 
 // atomEnd marks the bytes that end an atom: whitespace, #, the separators
-// { } ( ) < > [ ] ; and Ctrl-D.
+// { } ( ) < > [ ] ;. A Ctrl-D inside an atom is an ordinary byte, as in xend.
 var atomEnd = func() (t [256]bool) {
-	for _, c := range " \t\n\v\f\r#{}()<>[];\x04" {
+	for _, c := range " \t\n\v\f\r#{}()<>[];" {
 		t[c] = true
 	}
 	return t
@@ -109,6 +109,8 @@ type parser struct {
 	secondAt int  // offset of the value after the first max ones
 	stopped  bool // run stopped at secondAt
 	eot      bool // run stopped at a Ctrl-D
+	// tokenAtEOF: the input ended inside an atom or a comment.
+	tokenAtEOF bool
 	// base position of s within a larger stream (Decoder); zero for Parse.
 	baseOff  int64
 	baseLine int
@@ -123,7 +125,6 @@ func (p *parser) run(max int) ([]Value, error) {
 		return nil, p.errAt(0, ErrTooLarge, fmt.Sprintf("input is %d bytes, more than the limit of %d (sxp.MaxSize)", len(s), MaxSize), "")
 	}
 	var out []Value
-	lastAtomEndedByEOF := false
 	for p.pos < len(s) {
 		c := s[p.pos]
 		var v Value
@@ -185,7 +186,7 @@ func (p *parser) run(max int) ([]Value, error) {
 				i++
 			}
 			p.pos = i
-			lastAtomEndedByEOF = i == len(s)
+			p.tokenAtEOF = i == len(s)
 			v = Value{kind: KindAtom, text: s[start:i]}
 		default:
 			return out, p.errAt(p.pos, ErrSyntax, fmt.Sprintf("invalid character: code %d (0x%02x) cannot start a token; put non-ASCII or control bytes inside a quoted string", c, c), "invalid character: code "+strconv.Itoa(int(c)))
@@ -203,7 +204,9 @@ func (p *parser) run(max int) ([]Value, error) {
 	if n := len(p.opens); n > 0 {
 		l, c := p.lineCol(p.openAt[n-1])
 		e := p.errAt(len(s), ErrUnexpectedEOF, fmt.Sprintf("unexpected end of input: the list opened at %d:%d is not closed; add %d ')'", l, c, n), "unexpected EOF")
-		e.XendSilent = lastAtomEndedByEOF
+		// xend's list state never saw the end of input when an atom or a
+		// comment consumed it: it dropped the list without a word.
+		e.XendSilent = p.tokenAtEOF
 		return out, e
 	}
 	return out, nil
@@ -229,6 +232,8 @@ func (p *parser) skipComment() {
 	}
 	if i < len(s) {
 		i++
+	} else {
+		p.tokenAtEOF = true
 	}
 	p.pos = i
 }
@@ -262,7 +267,7 @@ func (p *parser) quoted() (string, error) {
 			p.pos = i + 1
 			return s[open+1 : i], nil
 		}
-		if c == '\\' || c == 0x04 {
+		if c == '\\' {
 			break
 		}
 		i++
@@ -275,8 +280,6 @@ func (p *parser) quoted() (string, error) {
 		case c == q:
 			p.pos = i + 1
 			return string(buf), nil
-		case c == 0x04:
-			return "", p.unterminated(open, i)
 		case c != '\\':
 			buf = append(buf, c)
 			i++
@@ -285,7 +288,7 @@ func (p *parser) quoted() (string, error) {
 		// Backslash escape.
 		esc := i
 		i++
-		if i >= len(s) || s[i] == 0x04 {
+		if i >= len(s) {
 			return "", p.unterminated(open, i)
 		}
 		c = s[i]
@@ -330,8 +333,9 @@ func (p *parser) quoted() (string, error) {
 				i++
 			}
 			if n > 0xff {
-				return "", p.errAt(esc, ErrSyntax, fmt.Sprintf(`invalid octal escape: out of range: \%s is %d, more than 255 (\377)`, s[esc+1:i], n), "invalid octal escape: out of range "+strconv.Itoa(n))
+				return "", p.errAt(i-1, ErrSyntax, fmt.Sprintf(`invalid octal escape: \%s is %d, more than 255 (\377); write at most \377`, s[esc+1:i], n), "invalid octal escape: out of range "+s[esc+1:i])
 			}
+
 			buf = append(buf, byte(n))
 		default:
 			// xend keeps the backslash and drops the escaped byte.
