@@ -187,6 +187,9 @@ func (p *parser) xmlError(err error) error {
 	if errors.As(err, &se) {
 		msg = se.Msg
 	}
+	if msg == "unexpected EOF" {
+		msg = "unexpected end of document"
+	}
 	line, col := p.dec.InputPos()
 	return &SyntaxError{Line: line, Column: col, Offset: p.dec.InputOffset(), Msg: msg}
 }
