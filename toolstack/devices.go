@@ -241,4 +241,7 @@ type DeviceState struct {
 type DeviceRef struct {
 	Class DeviceClass `json:"class"`
 	Devid int         `json:"devid"`
+	// Sub names one part of a device: a vscsi LUN by its virtual
+	// "H:C:T:L". Empty means the whole device.
+	Sub string `json:"sub,omitempty"`
 }
