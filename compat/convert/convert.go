@@ -1,0 +1,208 @@
+package convert
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/xendshim/xendshim/compat/xmconfig"
+	"github.com/xendshim/xendshim/sxp"
+	"github.com/xendshim/xendshim/toolstack"
+)
+
+// DetectFormat guesses an input's format: "sxp" when the first
+// non-blank, non-comment byte is '(', otherwise "xm" (xl files are a
+// subset of the xm language and are read the same way).
+func DetectFormat(data []byte) string {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		if t[0] == '(' {
+			return "sxp"
+		}
+		return "xm"
+	}
+	return "xm"
+}
+
+// Bytes converts one input held in memory. name is used in messages and as
+// the default domain name.
+func Bytes(name string, data []byte, opts Options) *Result {
+	format := DetectFormat(data)
+	r := &Result{Source: name, Format: format}
+	var settings []xmconfig.Setting
+	c := (*conv)(nil)
+	switch format {
+	case "sxp":
+		vals, err := sxp.ParseAll(data)
+		if err != nil {
+			r.Err = fmt.Errorf("%s: %w", name, err)
+			return r
+		}
+		if len(vals) == 0 {
+			r.Err = &refusal{pos: lexer.Position{Filename: name}, msg: "no S-expression in the file"}
+			return r
+		}
+		s, notes, err := sxpToSettings(name, vals[0])
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		settings = s
+		c = newConv(name, settings, opts)
+		c.fromSXP = true
+		c.notes = append(c.notes, notes...)
+	default:
+		cfg, err := xmconfig.Load(name, data, xmconfig.EvalOptions{Vars: opts.Vars})
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		settings = cfg.Settings
+		if opts.HonorIgnored {
+			for _, ig := range cfg.Ignored {
+				if v, ok := honor(ig.Value); ok {
+					settings = append(settings, xmconfig.Setting{Name: ig.Name, Value: v, Pos: ig.Pos})
+				}
+			}
+		}
+		c = newConv(name, settings, opts)
+		for _, d := range cfg.Diags {
+			c.notes = append(c.notes, Note{Pos: d.Pos, Key: d.Key, Severity: d.Severity, Msg: d.Msg})
+		}
+		for _, ig := range cfg.Ignored {
+			if ig.Value.Kind == xmconfig.Dict && isOption(ig.Name) {
+				r.Err = &refusal{pos: ig.Pos, key: ig.Name, msg: "a dict or set for an xm option", hint: "write the value xm expects (a string or a list)"}
+				return r
+			}
+		}
+	}
+	dc, err := c.build()
+	r.Notes = c.notes
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	sort.SliceStable(r.Notes, func(i, j int) bool { return r.Notes[i].Pos.Line < r.Notes[j].Pos.Line })
+	text, err := EmitXL(dc, name, r.Notes, opts)
+	if err != nil {
+		r.Err = &refusal{pos: lexer.Position{Filename: name}, msg: err.Error(), hint: "remove control characters from the value"}
+		return r
+	}
+	r.Config, r.XL = dc, text
+	return r
+}
+
+// honor turns a value xm ignored into one it would have used
+// (--honor-ignored): bools and longs become ints, unicode becomes str.
+func honor(v xmconfig.Value) (xmconfig.Value, bool) {
+	switch v.Kind {
+	case xmconfig.Bool:
+		return xmconfig.IntValue(v.I), true
+	case xmconfig.Unicode:
+		return xmconfig.StrValue(v.S), true
+	case xmconfig.Long:
+		if v.Big.IsInt64() {
+			return xmconfig.IntValue(v.Big.Int64()), true
+		}
+	case xmconfig.Tuple:
+		return xmconfig.Value{Kind: xmconfig.List, Items: v.Items}, true
+	}
+	return v, false
+}
+
+func isOption(name string) bool {
+	switch name {
+	case "disk", "vif", "pci", "vfb", "vscsi", "vusb", "cpus", "cpuid", "serial", "usbdevice", "ioports", "irq":
+		return true
+	}
+	_, ok := dropped[name]
+	return ok
+}
+
+// File converts one file.
+func File(path string, opts Options) *Result {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &Result{Source: path, Err: err}
+	}
+	if len(data) > xmconfig.MaxFileSize {
+		return &Result{Source: path, Err: fmt.Errorf("%s: larger than %d bytes; not a domain config", path, xmconfig.MaxFileSize)}
+	}
+	return Bytes(path, data, opts)
+}
+
+// Dir converts every regular file directly in dir (as /etc/xen/* holds
+// them), skipping hidden files, backups ending in '~', and the host
+// configs xend-config.sxp, xl.conf and xend-pci-*.sxp.
+func Dir(dir string, opts Options) ([]*Result, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() || n[0] == '.' || n[len(n)-1] == '~' || isHostConfig(n) {
+			continue
+		}
+		out = append(out, File(filepath.Join(dir, n), opts))
+	}
+	return out, nil
+}
+
+func isHostConfig(n string) bool {
+	switch n {
+	case "xend-config.sxp", "xl.conf", "xend-pci-permissive.sxp", "xend-pci-quirks.sxp", "xm.conf":
+		return true
+	}
+	return false
+}
+
+// Store converts xend's managed-domain store: each <uuid>/config.sxp under
+// dir (normally /var/lib/xend/domains). The uuid in the file must equal the
+// directory name, as xend required.
+func Store(dir string, opts Options) ([]*Result, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name(), "config.sxp")
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		r := File(p, opts)
+		if r.Config != nil && r.Config.CInfo.UUID != "" {
+			if want, err := normalizeUUID(e.Name()); err == nil && want != r.Config.CInfo.UUID {
+				r.Notes = append(r.Notes, Note{Pos: lexer.Position{Filename: p}, Key: "uuid", Severity: xmconfig.Warning,
+					Msg: fmt.Sprintf("uuid %s differs from the store directory %s (xend refused such an entry)", r.Config.CInfo.UUID, e.Name())})
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Worst is the gravest class among results (the batch exit status).
+func Worst(rs []*Result) Class {
+	w := Clean
+	for _, r := range rs {
+		if c := r.Class(); c > w {
+			w = c
+		}
+	}
+	return w
+}
+
+var _ = toolstack.TypePV

@@ -1,0 +1,123 @@
+package convert
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected conversions under testdata/legacy-configs")
+
+// goldenDir holds the expected conversions, one file per corpus file:
+// NAME.xl (the xl.cfg text) and NAME.json (the `xl list -l` config object),
+// or NAME.refused (the reason).
+const goldenDir = "../../testdata/legacy-configs"
+
+// corpusDir finds ../shared/corpus beside the work tree (CI lays it there).
+func corpusDir(t testing.TB) string {
+	for _, d := range []string{os.Getenv("XENDSHIM_CORPUS"), "../../../shared/corpus", "/work/shared/corpus"} {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "MANIFEST.tsv")); err == nil {
+			return d
+		}
+	}
+	t.Skip("corpus not found: set XENDSHIM_CORPUS to shared/corpus")
+	return ""
+}
+
+// corpusFiles lists the config files of the corpus (xm, xl, sxp), relative
+// to the corpus root.
+func corpusFiles(t testing.TB, root string) []string {
+	var out []string
+	for _, top := range []string{"xm", "xl", "sxp"} {
+		err := filepath.Walk(filepath.Join(root, top), func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, rel)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out) < 200 {
+		t.Fatalf("corpus has %d config files; want the full corpus", len(out))
+	}
+	return out
+}
+
+// templateVars are the --var values used for the xm_vars templates, which
+// xm itself refuses without them.
+var templateVars = map[string]string{"vmid": "3"}
+
+func convertCorpusFile(root, rel string, vars map[string]string) *Result {
+	data, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		return &Result{Source: rel, Err: err}
+	}
+	return Bytes(rel, data, Options{Vars: vars})
+}
+
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing expected output %s (run go test -update): %v", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("conversion differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestCorpus converts every config file of the corpus and compares the
+// result with the expected conversion: every file is either converted or
+// refused with its documented reason.
+func TestCorpus(t *testing.T) {
+	root := corpusDir(t)
+	for _, rel := range corpusFiles(t, root) {
+		t.Run(rel, func(t *testing.T) {
+			r := convertCorpusFile(root, rel, nil)
+			base := filepath.Join(goldenDir, rel)
+			if r.Err != nil {
+				if r.Config != nil || r.XL != "" {
+					t.Fatalf("refused result still carries output")
+				}
+				checkGolden(t, base+".refused", []byte(r.Err.Error()+"\n"))
+				if strings.Contains(r.Err.Error(), "declared by xm_vars.var") {
+					r = convertCorpusFile(root, rel, templateVars)
+					if r.Err != nil {
+						t.Fatalf("with --var vmid=3: %v", r.Err)
+					}
+					base += ".vmid3"
+				} else {
+					return
+				}
+			}
+			if !strings.HasSuffix(r.XL, "\n") || strings.Contains(r.XL, "\r") {
+				t.Errorf("xl output must end with a newline and contain no CR")
+			}
+			checkGolden(t, base+".xl", []byte(r.XL))
+			js, err := r.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, base+".json", js)
+		})
+	}
+}
