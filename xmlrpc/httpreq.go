@@ -66,7 +66,7 @@ func readRequest(br *bufio.Reader, lim Limits) (*request, error) {
 	var line string
 	var err error
 	for blank := 0; ; blank++ {
-		line, err = tp.ReadLine() // strips "\r\n" or a bare "\n"
+		line, err = readLine(br)
 		if err != nil {
 			if errors.Is(err, errHeaderBudget) {
 				return nil, &httpError{414, fmt.Sprintf("Request line longer than %d bytes", lim.MaxHeaderBytes)}
@@ -119,6 +119,28 @@ func readRequest(br *bufio.Reader, lim Limits) (*request, error) {
 		req.contentLength = n
 	}
 	return req, nil
+}
+
+// readLine reads one line ending in "\n" (an optional "\r" before it is dropped).
+// Unlike bufio.Reader.ReadLine it reports a line cut short by the header budget
+// as errHeaderBudget instead of returning it as if it were whole.
+func readLine(br *bufio.Reader) (string, error) {
+	var acc []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		acc = append(acc, frag...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if len(acc) > 0 && errors.Is(err, io.EOF) {
+				return "", io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		acc = bytes.TrimSuffix(bytes.TrimSuffix(acc, []byte("\n")), []byte("\r"))
+		return string(acc), nil
+	}
 }
 
 // parseRequestLine splits "METHOD TARGET HTTP/x.y" as BaseHTTPServer.parse_request
