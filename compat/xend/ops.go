@@ -422,3 +422,25 @@ func (s *Service) RestartCount(ctx context.Context, id Ident) (string, error) {
 	}
 	return "0", nil
 }
+
+// Dump writes a core dump of a domain (xend.domain.dump); filename nil
+// means xend's default under /var/lib/xen/dump.
+func (s *Service) Dump(ctx context.Context, id Ident, filename any, live, crash, reset bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.lookup(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := privileged(d, "dump core for", id); err != nil {
+		return err
+	}
+	if !d.active() {
+		return xendError("Domain '%s' is not started", id.Text)
+	}
+	path := "/var/lib/xen/dump/" + d.rec.Name + "." + strconv.Itoa(int(d.info.Domid)) + ".core"
+	if filename != nil {
+		path = pyStr(filename)
+	}
+	return tsErr(s.ts.CoreDump(ctx, d.info.Domid, path, toolstack.DumpOptions{Live: live, Crash: crash, Reset: reset}))
+}

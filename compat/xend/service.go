@@ -50,6 +50,9 @@ type Service struct {
 	recs map[string]*vmRecord
 	// checkpoints marks managed domains suspended to their store dir.
 	checkpoints map[string]bool
+	// saved remembers the record of each domain saved to a path, so a
+	// restore from that path gets xend's record back.
+	saved map[string]*vmRecord
 	// hostCPUs caches the host's CPU count.
 	hostCPUs int
 }
@@ -76,7 +79,7 @@ func New(ts toolstack.Toolstack, opts Options) (*Service, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	s := &Service{ts: ts, opts: opts, recs: map[string]*vmRecord{}, checkpoints: map[string]bool{}}
+	s := &Service{ts: ts, opts: opts, recs: map[string]*vmRecord{}, checkpoints: map[string]bool{}, saved: map[string]*vmRecord{}}
 	if !opts.NoStore {
 		if err := s.loadStore(); err != nil {
 			return nil, err
