@@ -159,7 +159,6 @@ func (p *parser) run(max int) ([]Value, error) {
 			start := p.opens[n]
 			items := make([]Value, len(p.stack)-start)
 			copy(items, p.stack[start:])
-			clear(p.stack[start:])
 			p.stack = p.stack[:start]
 			p.opens = p.opens[:n]
 			p.openAt = p.openAt[:n]
