@@ -1,0 +1,112 @@
+package config
+
+import "time"
+
+// Keys of the settings. Each is also the flag name, the config-file key and,
+// upper-cased with "-" as "_" after "XENDSHIM_", the environment variable.
+const (
+	KeyConfig               = "config"
+	KeyXendConfig           = "xend-config"
+	KeyBackend              = "backend"
+	KeyStateDir             = "state-dir"
+	KeySimProfile           = "sim-profile"
+	KeySeed                 = "seed"
+	KeyXMLRPCSocket         = "xmlrpc-socket"
+	KeyXMLRPCAddr           = "xmlrpc-addr"
+	KeyXMLRPCTLSCert        = "xmlrpc-tls-cert"
+	KeyXMLRPCTLSKey         = "xmlrpc-tls-key"
+	KeyXMLRPCClientCA       = "xmlrpc-client-ca"
+	KeyHTTPSocket           = "http-socket"
+	KeyHTTPAddr             = "http-addr"
+	KeyRelocationAddr       = "relocation-addr"
+	KeyRelocationHostsAllow = "relocation-hosts-allow"
+	KeyRelocationTLSAddr    = "relocation-tls-addr"
+	KeyRelocationTLSCert    = "relocation-tls-cert"
+	KeyRelocationTLSKey     = "relocation-tls-key"
+	KeyRelocationClientCA   = "relocation-client-ca"
+	KeyRelocationSSL        = "relocation-ssl"
+	KeyDomainsPath          = "domains-path"
+	KeyDom0MinMem           = "dom0-min-mem"
+	KeyLogFile              = "log-file"
+	KeyLogLevel             = "log-level"
+	KeyShutdownTimeout      = "shutdown-timeout"
+)
+
+// Paths and ports xend used; the defaults below follow them.
+const (
+	DefaultXMLRPCSocket   = "/var/run/xend/xmlrpc.sock"
+	DefaultHTTPSocket     = "/var/lib/xend/xend-socket"
+	DefaultDomainsPath    = "/var/lib/xend/domains"
+	DefaultStateDir       = "/var/lib/xendshim"
+	DefaultXendConfigPath = "/etc/xen/xend-config.sxp"
+	DefaultConfigPath     = "" // no xendshim config file unless asked for
+)
+
+// EnvPrefix prefixes the environment variable of every key.
+const EnvPrefix = "XENDSHIM"
+
+// Option describes one setting: its key (= flag name), default and help.
+type Option struct {
+	Key     string
+	Default any // string, int, int64, bool or time.Duration
+	// Arg names the value in help text ("PATH", "HOST:PORT"); "" for booleans.
+	Arg   string
+	Usage string
+	// Serve is true for settings only `serve` uses (its flags live there);
+	// false for settings every command takes (persistent flags).
+	Serve bool
+}
+
+// Options lists every setting, in help order.
+var Options = []Option{
+	{KeyConfig, DefaultConfigPath, "FILE", "xendshim configuration file, YAML (.yaml/.yml) or TOML (.toml); its keys are these flag names", false},
+	{KeyXendConfig, DefaultXendConfigPath, "FILE", "the host's xend-config.sxp, honoured when it exists (default $XEND_CONFIG or /etc/xen/xend-config.sxp); empty = ignore it", false},
+	{KeyLogFile, "", "FILE", "write the log to FILE (reopened on SIGHUP) instead of standard error; never standard output", false},
+	{KeyLogLevel, "info", "LEVEL", "log level: debug, info, warn or error (xend's DEBUG, INFO, WARNING, ERROR, CRITICAL also accepted)", false},
+	{KeyBackend, "auto", "auto|sim|xl", "toolstack backend: xl (a real Xen host), sim (the simulated host) or auto (xl when /proc/xen/capabilities has control_d, else sim)", true},
+	{KeyStateDir, DefaultStateDir, "DIR", "directory for xendshim's own state (the simulated host lives in DIR/sim)", true},
+	{KeySimProfile, "", "FILE", "host profile for the simulated host, in the format of reference-host.json (default: a built-in profile)", true},
+	{KeySeed, int64(0), "N", "seed for the simulated host's UUIDs and MACs; 0 = random, any other value is deterministic", true},
+	{KeyXMLRPCSocket, DefaultXMLRPCSocket, "PATH", "UNIX socket for the legacy XML-RPC API (xm); empty = off", true},
+	{KeyXMLRPCAddr, "", "HOST:PORT", "TCP address for the legacy XML-RPC API (xend used localhost:8006); empty = off", true},
+	{KeyXMLRPCTLSCert, "", "FILE", "PEM certificate: with --xmlrpc-tls-key, the XML-RPC TCP port speaks HTTPS only", true},
+	{KeyXMLRPCTLSKey, "", "FILE", "PEM private key for --xmlrpc-tls-cert", true},
+	{KeyXMLRPCClientCA, "", "FILE", "PEM CA certificates: XML-RPC TLS clients must present a certificate signed by one", true},
+	{KeyHTTPSocket, DefaultHTTPSocket, "PATH", "UNIX socket for the /xend/ HTTP/SXP API (libvirt); empty = off", true},
+	{KeyHTTPAddr, "", "HOST:PORT", "TCP address for the /xend/ HTTP/SXP API (xend used :8000); empty = off", true},
+	{KeyRelocationAddr, "", "HOST:PORT", "TCP address of the legacy relocation receiver (xend used :8002; unauthenticated); empty = off", true},
+	{KeyRelocationHostsAllow, "", "REGEXPS", "xend's space-separated host patterns for the relocation port (weak: reverse DNS, start-anchored); empty = all", true},
+	{KeyRelocationTLSAddr, "", "HOST:PORT", "TCP address of the TLS relocation receiver (xend used :8003); empty = off", true},
+	{KeyRelocationTLSCert, "", "FILE", "PEM certificate of the TLS relocation receiver", true},
+	{KeyRelocationTLSKey, "", "FILE", "PEM private key of the TLS relocation receiver", true},
+	{KeyRelocationClientCA, "", "FILE", "PEM CA certificates: relocation TLS clients must present a certificate signed by one", true},
+	{KeyRelocationSSL, false, "", "use TLS by default when sending a domain (xend-relocation-ssl)", true},
+	{KeyDomainsPath, DefaultDomainsPath, "DIR", "where managed domains are kept, one DIR/<uuid>/config.sxp each, as xend kept them", true},
+	{KeyDom0MinMem, 0, "MIB", "lowest memory (MiB) dom0 may be ballooned down to; 0 = no limit", true},
+	{KeyShutdownTimeout, 10 * time.Second, "DURATION", "how long SIGTERM/SIGINT waits for calls in flight before closing connections", true},
+}
+
+// Option returns the option with the given key.
+func OptionByKey(key string) (Option, bool) {
+	for _, o := range Options {
+		if o.Key == key {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// EnvName returns the environment variable of a key: XENDSHIM_XMLRPC_SOCKET
+// for "xmlrpc-socket".
+func EnvName(key string) string {
+	b := []byte(EnvPrefix + "_" + key)
+	for i, c := range b {
+		switch {
+		case c == '-':
+			b[i] = '_'
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
