@@ -90,12 +90,12 @@ func Bytes(name string, data []byte, opts Options) *Result {
 		return r
 	}
 	sort.SliceStable(r.Notes, func(i, j int) bool { return r.Notes[i].Pos.Line < r.Notes[j].Pos.Line })
-	text, err := EmitXL(dc, name, r.Notes, opts)
+	text, rec, err := emitXL(dc, name, r.Notes, opts)
 	if err != nil {
 		r.Err = &refusal{pos: lexer.Position{Filename: name}, msg: err.Error(), hint: "remove control characters from the value"}
 		return r
 	}
-	r.Config, r.XL = dc, text
+	r.Config, r.XL, r.written = dc, text, rec
 	return r
 }
 

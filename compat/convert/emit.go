@@ -50,6 +50,17 @@ func QuoteXL(s string) (string, error) {
 type emitter struct {
 	b   strings.Builder
 	err error
+	rec []xlSetting
+}
+
+// xlSetting is one key as written, for checking that xl reads it back:
+// Type is 's' (string), 'l' (number) or 'L' (list of strings).
+type xlSetting struct {
+	Key  string
+	Type byte
+	S    string
+	N    int64
+	List []string
 }
 
 func (e *emitter) str(key, val string) {
@@ -61,9 +72,11 @@ func (e *emitter) str(key, val string) {
 		return
 	}
 	fmt.Fprintf(&e.b, "%s = %s\n", key, q)
+	e.rec = append(e.rec, xlSetting{Key: key, Type: 's', S: val})
 }
 
 func (e *emitter) num(key string, n int64) {
+	e.rec = append(e.rec, xlSetting{Key: key, Type: 'l', N: n})
 	if n < 0 {
 		fmt.Fprintf(&e.b, "%s = \"%d\"\n", key, n)
 		return
@@ -86,6 +99,7 @@ func (e *emitter) list(key string, vals []string) {
 	if len(vals) == 0 {
 		return
 	}
+	e.rec = append(e.rec, xlSetting{Key: key, Type: 'L', List: vals})
 	if len(vals) == 1 && len(vals[0]) < 60 {
 		q, err := QuoteXL(vals[0])
 		if err != nil && e.err == nil {
@@ -114,6 +128,11 @@ var xlActions = map[toolstack.Action]string{
 // EmitXL renders cfg as an xl.cfg file: a leading comment block that lists
 // every dropped or changed key (notes), then one setting per line (§1.4).
 func EmitXL(cfg *toolstack.DomainConfig, source string, notes []Note, opts Options) (string, error) {
+	s, _, err := emitXL(cfg, source, notes, opts)
+	return s, err
+}
+
+func emitXL(cfg *toolstack.DomainConfig, source string, notes []Note, opts Options) (string, []xlSetting, error) {
 	e := &emitter{}
 	e.b.WriteString("# xl config converted by xendshim from " + commentSafe(source) + "\n")
 	for _, n := range notes {
@@ -227,9 +246,9 @@ func EmitXL(cfg *toolstack.DomainConfig, source string, notes []Note, opts Optio
 		}
 	}
 	if e.err != nil {
-		return "", e.err
+		return "", nil, e.err
 	}
-	return e.b.String(), nil
+	return e.b.String(), e.rec, nil
 }
 
 func emitHVM(e *emitter, cfg *toolstack.DomainConfig, h *toolstack.BuildInfoHVM) {
@@ -356,6 +375,7 @@ func emitDevices(e *emitter, cfg *toolstack.DomainConfig, hvm bool) {
 			parts[i] = strconv.FormatUint(uint64(n), 10)
 		}
 		fmt.Fprintf(&e.b, "irqs = [ %s ]\n", strings.Join(parts, ", "))
+		e.rec = append(e.rec, xlSetting{Key: "irqs", Type: 'L', List: parts})
 	}
 	var ctrls []string
 	for _, u := range cfg.USBCtrls {

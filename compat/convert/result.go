@@ -72,6 +72,8 @@ type Result struct {
 	Notes []Note
 	// Err is the reason for a refusal.
 	Err error
+
+	written []xlSetting // what XL sets, for the libxlutil read-back test
 }
 
 // Class is the result's outcome class.
