@@ -158,3 +158,12 @@ type HostFiles interface {
 	// ReadHostFile returns up to max bytes from the start of path.
 	ReadHostFile(ctx context.Context, path string, max int) ([]byte, error)
 }
+
+// MediaChanger is implemented by toolstacks that can swap the medium of a
+// removable disk (xend's block-configure on a CD-ROM) on a live domain.
+type MediaChanger interface {
+	// ChangeMedia puts the image at path (the backend's pdev_path, ""
+	// to eject) into the removable disk vdev of the domain. ErrNotFound if
+	// no such disk, ErrInvalid if it is not removable.
+	ChangeMedia(ctx context.Context, id Domid, vdev string, path string) error
+}

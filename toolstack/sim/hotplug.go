@@ -142,14 +142,68 @@ func (s *Sim) AddDevice(ctx context.Context, id toolstack.Domid, dev toolstack.D
 	return ref, nil
 }
 
+// cloneDevice copies dev so that filling in generated values does not
+// touch the caller's structs.
 func cloneDevice(dev toolstack.Device) toolstack.Device {
-	var cfg toolstack.DomainConfig
-	appendDevice(&cfg, dev)
-	out := configured(cfg.Clone())
-	if len(out) != 1 {
-		return dev
+	out := toolstack.Device{Class: dev.Class}
+	if dev.Disk != nil {
+		v := *dev.Disk
+		out.Disk = &v
 	}
-	return out[0]
+	if dev.NIC != nil {
+		v := *dev.NIC
+		out.NIC = &v
+	}
+	if dev.VFB != nil {
+		v := *dev.VFB
+		if v.VNC != nil {
+			vnc := *v.VNC
+			v.VNC = &vnc
+		}
+		if v.SDL != nil {
+			sdl := *v.SDL
+			v.SDL = &sdl
+		}
+		out.VFB = &v
+	}
+	if dev.VKB != nil {
+		v := *dev.VKB
+		out.VKB = &v
+	}
+	if dev.PCI != nil {
+		v := *dev.PCI
+		out.PCI = &v
+	}
+	if dev.USBCtrl != nil {
+		v := *dev.USBCtrl
+		out.USBCtrl = &v
+	}
+	if dev.USBDev != nil {
+		v := *dev.USBDev
+		if v.HostDev != nil {
+			h := *v.HostDev
+			v.HostDev = &h
+		}
+		out.USBDev = &v
+	}
+	if dev.VSCSI != nil {
+		v := *dev.VSCSI
+		v.LUNs = append([]toolstack.VSCSILUN(nil), v.LUNs...)
+		out.VSCSI = &v
+	}
+	if dev.Channel != nil {
+		v := *dev.Channel
+		if v.Socket != nil {
+			sock := *v.Socket
+			v.Socket = &sock
+		}
+		out.Channel = &v
+	}
+	if dev.VTPM != nil {
+		v := *dev.VTPM
+		out.VTPM = &v
+	}
+	return out
 }
 
 // RemoveDevice implements toolstack.Toolstack. The device disappears at
@@ -521,4 +575,39 @@ func (s *Sim) VNC(ctx context.Context, id toolstack.Domid) (toolstack.VNCEndpoin
 		listen = vnc.Listen
 	}
 	return toolstack.VNCEndpoint{Listen: listen, Port: port, Display: port - vncBasePort}, nil
+}
+
+// ChangeMedia implements toolstack.MediaChanger.
+func (s *Sim) ChangeMedia(ctx context.Context, id toolstack.Domid, vdev string, path string) error {
+	if err := s.begin(ctx, "ChangeMedia"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	const op = "change media"
+	d, err := s.lookup(op, id)
+	if err != nil {
+		return err
+	}
+	want, err := vdevNumber(vdev)
+	if err != nil {
+		return toolstack.Errorf(toolstack.ErrInvalid, op, id, "%v", err)
+	}
+	for i := range d.Config.Disks {
+		disk := &d.Config.Disks[i]
+		if n, _ := vdevNumber(disk.Vdev); n != want {
+			continue
+		}
+		if disk.Removable == 0 && disk.IsCDROM == 0 {
+			return toolstack.Errorf(toolstack.ErrInvalid, op, id, "disk %s is not removable", vdev)
+		}
+		old := *disk
+		disk.PdevPath = path
+		if path == "" {
+			disk.Format = "empty"
+		} else if disk.Format == "empty" {
+			disk.Format = "raw"
+		}
+		return s.commit(op, d, func() { *disk = old })
+	}
+	return toolstack.Errorf(toolstack.ErrNotFound, op, id, "no disk %s", vdev)
 }

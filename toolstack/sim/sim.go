@@ -34,9 +34,10 @@ import (
 
 // Compile-time checks that Sim is a full toolstack.
 var (
-	_ toolstack.Toolstack = (*Sim)(nil)
-	_ toolstack.Migrator  = (*Sim)(nil)
-	_ toolstack.HostFiles = (*Sim)(nil)
+	_ toolstack.Toolstack    = (*Sim)(nil)
+	_ toolstack.Migrator     = (*Sim)(nil)
+	_ toolstack.HostFiles    = (*Sim)(nil)
+	_ toolstack.MediaChanger = (*Sim)(nil)
 )
 
 // Options configure New.
