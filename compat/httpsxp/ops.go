@@ -129,6 +129,9 @@ func ps(names ...string) []param {
 }
 
 // domainOps are SrvDomain's ops on /xend/domain/<d> (spec §3.4). The
+// sedf and credit2 scheduler ops and the legacy configure op are left out
+// (501): the shim's hosts run the credit scheduler, which libvirt drives
+// through domain_sched_credit_*. The
 // implicit "dom" parameter of xend's FormFns is the domain the path
 // selected; a form value named dom does not override it here (xend let it,
 // which let one domain's URL act on another).
@@ -158,14 +161,9 @@ var domainOps = map[string]*opSpec{
 	"device_create":    {params: ps("config:x"), run: domainOp("device_create")},
 	"device_configure": {params: ps("config:x", "dev"), run: domainOp("device_configure")},
 	"device_destroy":   {params: ps("type", "dev", "force:i", "rm_cfg:i"), run: domainOp("device_destroy")},
-	"configure":        {params: ps("config:x"), run: domainOp("configure")},
 
-	"domain_sched_credit_get":  {params: ps(), run: domainOp("domain_sched_credit_get")},
-	"domain_sched_credit_set":  {params: ps("weight:i", "cap:i"), run: domainOp("domain_sched_credit_set")},
-	"domain_sched_credit2_get": {params: ps(), run: domainOp("domain_sched_credit2_get")},
-	"domain_sched_credit2_set": {params: ps("weight:i"), run: domainOp("domain_sched_credit2_set")},
-	"cpu_sedf_get":             {params: ps(), run: domainOp("cpu_sedf_get")},
-	"cpu_sedf_set":             {params: ps("period:i", "slice:i", "latency:i", "extratime:i", "weight:i"), run: domainOp("cpu_sedf_set")},
+	"domain_sched_credit_get": {params: ps(), run: domainOp("domain_sched_credit_get")},
+	"domain_sched_credit_set": {params: ps("weight:i", "cap:i"), run: domainOp("domain_sched_credit_set")},
 }
 
 // opDump binds dump's arguments the libvirt-friendly way described above;
