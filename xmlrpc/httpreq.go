@@ -176,14 +176,25 @@ func (req *request) parseRequestLine(line string) error {
 	return &httpError{400, fmt.Sprintf("Bad request syntax (%s)", pyStrRepr(line))}
 }
 
-// readBody reads exactly n bytes. The buffer grows as bytes arrive, so a client
-// that claims a large body but sends little holds little memory.
+// readBody reads exactly n bytes. The buffer starts at no more than 1 MiB and
+// doubles (never past n) as bytes arrive, so a client that claims a large body but
+// sends little holds little memory, and a real one costs about twice its size.
 func readBody(br *bufio.Reader, n int64) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(int(min(n, 64<<10)))
-	_, err := io.CopyN(&buf, br, n)
-	if err != nil {
-		return nil, err
+	buf := make([]byte, 0, min(n, 1<<20))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), n))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := br.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err != nil && int64(len(buf)) < n {
+			if errors.Is(err, io.EOF) {
+				return nil, io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
