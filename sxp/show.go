@@ -1,6 +1,7 @@
 package sxp
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 )
@@ -177,8 +178,12 @@ func quoteLen(s string) int {
 	return n
 }
 
-// appendPyFloat appends f as Python 2 str(float) wrote it: "%.12g", plus
-// ".0" when the result has no '.', exponent, "inf" or "nan".
+// appendPyFloat appends f as Python 2.7 str(float) wrote it: 12 significant
+// digits with trailing zeros dropped, in exponent form when the decimal
+// exponent is below -4 or at least 11 (one less than the precision, because
+// of the ".0" Python adds), otherwise in fixed form with ".0" added when
+// there is no fractional part. Examples: 5.0, 137.189121425, 1e-07,
+// 12345678901.0, 1.23456789012e+11.
 func appendPyFloat(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -188,12 +193,34 @@ func appendPyFloat(dst []byte, f float64) []byte {
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	}
-	start := len(dst)
-	dst = strconv.AppendFloat(dst, f, 'g', 12, 64)
-	for _, c := range dst[start:] {
-		if c == '.' || c == 'e' {
-			return dst
-		}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], f, 'e', 11, 64) // d.ddddddddddde±XX
+	at := bytes.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(string(e[at+1:]))
+	if exp < -4 || exp >= 11 {
+		mant := trimZeros(e[:at])
+		dst = append(dst, mant...)
+		return append(dst, e[at:]...)
 	}
-	return append(dst, '.', '0')
+	fixed := trimZeros(strconv.AppendFloat(buf[:0], f, 'f', 11-exp, 64))
+	dst = append(dst, fixed...)
+	if bytes.IndexByte(fixed, '.') < 0 {
+		dst = append(dst, '.', '0')
+	}
+	return dst
+}
+
+// trimZeros drops trailing zeros after a decimal point, and the point
+// itself when nothing follows it.
+func trimZeros(b []byte) []byte {
+	if bytes.IndexByte(b, '.') < 0 {
+		return b
+	}
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
