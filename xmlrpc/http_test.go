@@ -274,16 +274,7 @@ func TestShutdownWaitsForCalls(t *testing.T) {
 	defer c.Close()
 	res := make(chan error, 1)
 	go func() { _, err := c.Call(context.Background(), "block"); res <- err }()
-	waitFor(t, func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		for sc := range srv.conns {
-			if !sc.idle.Load() {
-				return true
-			}
-		}
-		return false
-	})
+	waitFor(t, func() bool { return srv.connCount(true) > 0 })
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(context.Background()) }()
 	select {
@@ -312,11 +303,7 @@ func TestShutdownDeadline(t *testing.T) {
 	defer c.Close()
 	res := make(chan error, 1)
 	go func() { _, err := c.Call(context.Background(), "block"); res <- err }()
-	waitFor(t, func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		return len(srv.conns) > 0
-	})
+	waitFor(t, func() bool { return srv.connCount(true) > 0 })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != context.DeadlineExceeded {

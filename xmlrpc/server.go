@@ -208,6 +208,21 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// connCount returns the number of open connections, or of those serving a
+// request when busyOnly is set.
+func (s *Server) connCount(busyOnly bool) int {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		if !busyOnly || !c.idle.Load() {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
