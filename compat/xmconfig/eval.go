@@ -68,6 +68,12 @@ var predefinedFuncs = map[string]bool{
 	"get_defaultroute": true, "get_current_ipaddr": true, "get_current_ipmask": true,
 	"get_current_ipgw": true, "inet_aton": true, "inet_ntoa": true, "add_offset_to_ip": true,
 	"check_subnet": true, "Vars": true,
+	// Python builtins that configs reach for; calling one is refused.
+	"int": true, "str": true, "len": true, "range": true, "open": true, "file": true, "eval": true,
+	"execfile": true, "input": true, "raw_input": true, "list": true, "dict": true, "tuple": true,
+	"float": true, "bool": true, "hex": true, "oct": true, "abs": true, "min": true, "max": true,
+	"map": true, "filter": true, "zip": true, "sorted": true, "getattr": true, "setattr": true,
+	"__import__": true, "globals": true, "locals": true, "vars": true, "repr": true, "unicode": true, "long": true,
 }
 
 // importable are the modules an `import` may name (tier B).

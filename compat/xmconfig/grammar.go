@@ -313,5 +313,5 @@ type DictItem struct {
 
 var parser = participle.MustBuild[File](
 	participle.Lexer(definition{}),
-	participle.UseLookahead(4),
+	participle.UseLookahead(1),
 )
