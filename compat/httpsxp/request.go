@@ -312,12 +312,3 @@ func (req *Request) keepAlive() bool {
 	}
 	return false
 }
-
-// useSxp reports whether the reply is SXP: no User-Agent, or no Accept, or
-// an Accept naming application/sxp (spec §2.5).
-func (req *Request) useSxp() bool {
-	if len(req.Header.Values("User-Agent")) == 0 || len(req.Header.Values("Accept")) == 0 {
-		return true
-	}
-	return strings.Contains(req.Header.Get("Accept"), "application/sxp")
-}

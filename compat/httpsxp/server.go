@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -269,7 +270,7 @@ func (c *conn) hostPort(req *Request) (string, bool) {
 	host := ""
 	if h := req.Header.Values("Host"); len(h) > 0 {
 		host = h[0]
-		if i := indexByte(host, ':'); i >= 0 {
+		if i := strings.IndexByte(host, ':'); i >= 0 {
 			host = host[:i]
 		}
 	} else {
@@ -288,13 +289,4 @@ func (c *conn) hostPort(req *Request) (string, bool) {
 		host += ":" + strconv.Itoa(c.port)
 	}
 	return host, true
-}
-
-func indexByte(s string, b byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return i
-		}
-	}
-	return -1
 }
