@@ -94,7 +94,9 @@ func (s *Service) liveDevice(ctx context.Context, d *domain, dev *devRecord, st 
 		if _, ok := vals["script"]; !ok {
 			vals["script"] = sxp.Atom("/etc/xen/scripts/vif-bridge")
 		}
-		if mac := frontendValue(st, "mac"); mac != "" {
+		if _, ok := vals["mac"]; ok {
+			// xend's config is the truth: it wrote the MAC to xenstore.
+		} else if mac := frontendValue(st, "mac"); mac != "" {
 			vals["mac"] = sxp.Atom(mac)
 		} else if st != nil && st.Config.NIC != nil && st.Config.NIC.MAC != "" {
 			vals["mac"] = sxp.Atom(st.Config.NIC.MAC)
@@ -112,7 +114,7 @@ func (s *Service) liveDevice(ctx context.Context, d *domain, dev *devRecord, st 
 			}
 		}
 		items = append(items, str("location", port), str("uuid", dev.UUID))
-		if tty != "" {
+		if tty != "" && !s.opts.StrictXend {
 			// Beyond xend (gap 5): the console's tty, so list -l shows
 			// where to attach.
 			items = append(items, str("tty", tty))
@@ -125,7 +127,7 @@ func (s *Service) liveDevice(ctx context.Context, d *domain, dev *devRecord, st 
 		for _, f := range dev.Cfg {
 			vals[f.key] = sxp.Atom(f.val.Text())
 		}
-		if d.info != nil {
+		if d.info != nil && !s.opts.StrictXend {
 			// Beyond xend (gap 6): the VNC endpoint once a device model
 			// serves it, for PV guests too.
 			if ep, err := s.ts.VNC(ctx, d.info.Domid); err == nil && ep.Port > 0 {

@@ -218,6 +218,7 @@ func (s *Service) Restore(ctx context.Context, src string, paused bool) (sxp.Val
 			keys[i] = n.key
 			vals[n.key] = n.val
 		}
+		rec.Image.Restored = true
 		// The notes come back through a dict.
 		rec.Image.Notes = nil
 		for _, k := range pyDictOrder(keys) {

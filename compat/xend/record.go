@@ -75,6 +75,9 @@ type imageRecord struct {
 	Platform map[string]sxp.Value
 	// Notes are the guest's ELF notes, in the order they are emitted.
 	Notes []field
+	// Restored is set once the image came back from a save file: xend
+	// read it back from SXP text, so its numbers are strings.
+	Restored bool
 }
 
 // devRecord is one device of a domain in xend's config form.
@@ -164,6 +167,9 @@ func renderImage(img *imageRecord, built bool) sxp.Value {
 		items = append(items, str("args", img.Args))
 	}
 	items = append(items, num("superpages", img.Superpages))
+	if img.Restored {
+		items[len(items)-1] = str("superpages", itoa(img.Superpages))
+	}
 	for _, k := range platformOrder {
 		v, ok := img.Platform[k]
 		if k == "pci" {
@@ -177,6 +183,9 @@ func renderImage(img *imageRecord, built bool) sxp.Value {
 		}
 		if !ok || (v.IsScalar() && v.Text() == "" && v.Kind() != sxp.KindInt) {
 			continue
+		}
+		if img.Restored && v.IsScalar() {
+			v = sxp.Atom(v.Text())
 		}
 		items = append(items, kv(k, v))
 	}

@@ -33,6 +33,10 @@ type Options struct {
 	Now func() time.Time
 	// NewUUID returns a fresh UUID string (default: random, version 4).
 	NewUUID func() string
+	// StrictXend leaves out what xendshim adds beyond xend 4.4.4 (the
+	// console's tty and the vfb's VNC location), so replies are byte for
+	// byte xend's; the golden replay uses it.
+	StrictXend bool
 	// Logf receives problems that do not fail a call, such as a corrupt
 	// store entry that was skipped (default: discard).
 	Logf func(format string, args ...any)
