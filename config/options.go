@@ -82,7 +82,7 @@ var Options = []Option{
 	{KeyRelocationClientCA, "", "FILE", "PEM CA certificates: relocation TLS clients must present a certificate signed by one", true},
 	{KeyRelocationSSL, false, "", "use TLS by default when sending a domain (xend-relocation-ssl)", true},
 	{KeyDomainsPath, DefaultDomainsPath, "DIR", "where managed domains are kept, one DIR/<uuid>/config.sxp each, as xend kept them", true},
-	{KeyDom0MinMem, 0, "MIB", "lowest memory (MiB) dom0 may be ballooned down to; 0 = no limit", true},
+	{KeyDom0MinMem, 196, "MIB", "lowest memory (MiB) dom0's target may be set to (xend-config.sxp dom0-min-mem)", true},
 	{KeyShutdownTimeout, 10 * time.Second, "DURATION", "how long SIGTERM/SIGINT waits for calls in flight before closing connections", true},
 }
 
