@@ -167,7 +167,9 @@ func (s *Service) Save(ctx context.Context, id Ident, dst string, checkpoint boo
 		return xendError("Domain is not running")
 	}
 	saved := *d.rec
-	saved.Devices = dropClass(append([]*devRecord(nil), d.rec.Devices...), "console")
+	// The console device is kept: xend's saved config carries it, uuid
+	// and all (golden 155-restore).
+	saved.Devices = append([]*devRecord(nil), d.rec.Devices...)
 	// The save image carries the config as xend printed it: start_time
 	// comes back with the 12 digits of Python's str().
 	if f, err := strconv.ParseFloat(sxp.Float(saved.StartTime).Text(), 64); err == nil {
