@@ -122,7 +122,25 @@ func parseSxprArg(v string) (sxp.Value, error) {
 	if err != nil || len(vals) != 1 {
 		return sxp.Value{}, xendErr("Too many sxprs")
 	}
-	return vals[0], nil
+	return pyStrings(vals[0]), nil
+}
+
+// pyStrings turns the quoted strings of parsed input into plain byte
+// strings. xend's parser gave Python str for both 'x' and x, and sxp.show
+// printed such a str bare when atom-like: a config field sent as
+// (uname 'phy:/dev/x') comes back as (uname phy:/dev/x) (golden http/049).
+func pyStrings(v sxp.Value) sxp.Value {
+	switch v.Kind() {
+	case sxp.KindQuoted:
+		return sxp.Atom(v.Text())
+	case sxp.KindList:
+		items := make([]sxp.Value, v.Len())
+		for i, x := range v.Items() {
+			items[i] = pyStrings(x)
+		}
+		return sxp.List(items...)
+	}
+	return v
 }
 
 // parseConfigArg reads the config argument of op=create and op=new as
@@ -146,5 +164,5 @@ func parseConfigArg(args *Args) (sxp.Value, error) {
 	if len(vals) == 0 {
 		return sxp.Value{}, xendErr("Configuration error list index out of range")
 	}
-	return vals[0], nil
+	return pyStrings(vals[0]), nil
 }

@@ -25,7 +25,7 @@ func TestBindForm(t *testing.T) {
 		{"hex is not an int", "vcpus=0x10", ps("vcpus:i"), "", "invalid literal for int() with base 10: '0x10'"},
 		{"bool", "c=Yes&d=0", ps("c:b", "d:b"), "map[c:true d:false]", ""},
 		{"unknown keys ignored", "zzz=1&type=vbd", ps("type"), "map[type:vbd]", ""},
-		{"sxpr", "config=%28vbd%20%28dev%20%27xvdb%27%29%29", ps("config:x"), "map[config:(vbd (dev 'xvdb'))]", ""},
+		{"sxpr", "config=%28vbd%20%28dev%20%27xvdb%27%29%29", ps("config:x"), "map[config:(vbd (dev xvdb))]", ""},
 		{"two sxprs", "config=(a)(b)", ps("config:x"), "", "Too many sxprs"},
 		{"no sxpr", "config=%20", ps("config:x"), "", "Too many sxprs"},
 		{"unclosed sxpr", "config=(vbd (dev x)", ps("config:x"), "", "object of type 'NoneType' has no len()"},

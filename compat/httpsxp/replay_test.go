@@ -63,7 +63,7 @@ func newReplayServer(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := xend.New(ts, xend.Options{DomainsPath: filepath.Join(dir, "domains"), LogPath: filepath.Join(dir, "xend.log")})
+	svc, err := xend.New(ts, xend.Options{DomainsPath: filepath.Join(dir, "domains"), LogPath: filepath.Join(dir, "xend.log"), StrictXend: true})
 	if err != nil {
 		t.Fatal(err)
 	}
