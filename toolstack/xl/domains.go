@@ -1,0 +1,299 @@
+package xl
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xendshim/xendshim/toolstack"
+)
+
+// fetchConfigs runs `xl list -l` for every domain.
+func (b *Backend) fetchConfigs(ctx context.Context) (map[toolstack.Domid]*toolstack.DomainConfig, error) {
+	res, err := b.xl(ctx, "list -l", nil, "list", "-l")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := toolstack.ParseXLList(res.Stdout)
+	if err != nil {
+		return nil, wrapClass(toolstack.ErrBadState, "list -l", nil, err)
+	}
+	out := make(map[toolstack.Domid]*toolstack.DomainConfig, len(entries))
+	for i := range entries {
+		out[entries[i].Domid] = &entries[i].Config
+	}
+	return out, nil
+}
+
+// HostInfo implements toolstack.Toolstack from `xl info`, /proc/cpuinfo and
+// the bridges in /sys/class/net.
+func (b *Backend) HostInfo(ctx context.Context) (*toolstack.HostInfo, error) {
+	res, err := b.xl(ctx, "host info", nil, "info")
+	if err != nil {
+		return nil, err
+	}
+	kvs, err := ParseInfo(res.Stdout)
+	if err != nil {
+		return nil, wrapClass(toolstack.ErrBadState, "host info", nil, err)
+	}
+	h, err := HostInfoFromXLInfo(kvs)
+	if err != nil {
+		return nil, wrapClass(toolstack.ErrBadState, "host info", nil, err)
+	}
+	b.schedMu.Lock()
+	b.schedName = h.Sched.Name
+	b.schedMu.Unlock()
+	h.CPU = readCPUModel("/proc/cpuinfo")
+	h.Bridges = listBridges("/sys/class/net")
+	for i := 0; i < h.Phys.NrCPUs; i++ {
+		h.Topology = append(h.Topology, toolstack.CPUTopology{Core: i % max(h.Phys.CoresPerSocket, 1), Socket: i / max(h.Phys.CoresPerSocket*max(h.Phys.ThreadsPerCore, 1), 1)})
+	}
+	return h, nil
+}
+
+func readCPUModel(path string) toolstack.CPUModel {
+	var m toolstack.CPUModel
+	f, err := os.Open(path)
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			if m.VendorID != "" {
+				break // first processor only
+			}
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "vendor_id":
+			m.VendorID = v
+		case "model name":
+			m.ModelName = v
+		case "cpu MHz":
+			m.MHz = v
+		case "stepping":
+			m.Stepping = v
+		case "flags":
+			m.Flags = v
+		}
+	}
+	return m
+}
+
+func listBridges(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "bridge")); err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// Dmesg implements toolstack.Toolstack with `xl dmesg [-c]`.
+func (b *Backend) Dmesg(ctx context.Context, clear bool) (string, error) {
+	args := []string{"dmesg"}
+	if clear {
+		args = append(args, "-c")
+	}
+	res, err := b.xl(ctx, "dmesg", nil, args...)
+	if err != nil {
+		return "", err
+	}
+	s, err := ParseDmesg(res.Stdout)
+	if err != nil {
+		return "", wrapClass(toolstack.ErrBadState, "dmesg", nil, err)
+	}
+	return s, nil
+}
+
+// SendDebugKeys implements toolstack.Toolstack with `xl debug-keys`.
+func (b *Backend) SendDebugKeys(ctx context.Context, keys string) error {
+	if keys == "" {
+		return fail(toolstack.ErrInvalid, "debug-keys", nil, "no keys given")
+	}
+	_, err := b.xl(ctx, "debug-keys", nil, "debug-keys", keys)
+	return err
+}
+
+// ListDomains implements toolstack.Toolstack: `xl list -v` for states,
+// memory, vCPUs and CPU time, xenstore for targets, maxima, start times and
+// consoles. It also starts refreshing the `xl list -l` cache in parallel, so
+// a caller that asks each domain's config next (xend's full listing) pays
+// for one xl run, not one per domain. VCPUs (per-vCPU detail) is left
+// empty; Domain fills it.
+func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, error) {
+	b.cache.prefetch()
+	res, err := b.xl(ctx, "list", nil, "list", "-v")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ParseList(res.Stdout)
+	if err != nil {
+		return nil, wrapClass(toolstack.ErrBadState, "list", nil, err)
+	}
+	out := make([]toolstack.DomainInfo, len(rows))
+	var wg sync.WaitGroup
+	for i := range rows {
+		out[i] = b.infoFromRow(rows[i])
+	}
+	if b.store() != nil {
+		// one goroutine per domain: the client pipelines nothing, but the
+		// reads of different domains interleave with the xl run above
+		for i := range out {
+			wg.Add(1)
+			go func(d *toolstack.DomainInfo) {
+				defer wg.Done()
+				b.fillFromXenstore(ctx, d)
+			}(&out[i])
+		}
+		wg.Wait()
+	}
+	return out, nil
+}
+
+// Domain implements toolstack.Toolstack: ListDomains' facts for one domain
+// plus its vCPUs from `xl vcpu-list`.
+func (b *Backend) Domain(ctx context.Context, id toolstack.Domid) (*toolstack.DomainInfo, error) {
+	var (
+		wg    sync.WaitGroup
+		vres  Result
+		verr  error
+		lres  Result
+		lerr  error
+		vrows []VCPURow
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		vres, verr = b.xl(ctx, "vcpu-list", id, "vcpu-list", did(id))
+	}()
+	lres, lerr = b.xl(ctx, "domain info", id, "list", "-v", did(id))
+	wg.Wait()
+	if lerr != nil {
+		return nil, lerr
+	}
+	rows, err := ParseList(lres.Stdout)
+	if err != nil || len(rows) != 1 {
+		return nil, wrapClass(toolstack.ErrBadState, "domain info", id, err)
+	}
+	d := b.infoFromRow(rows[0])
+	b.fillFromXenstore(ctx, &d)
+	if verr == nil {
+		vrows, err = ParseVCPUList(vres.Stdout)
+		if err != nil {
+			return nil, wrapClass(toolstack.ErrBadState, "vcpu-list", id, err)
+		}
+		for _, v := range vrows {
+			d.VCPUs = append(d.VCPUs, toolstack.VCPUInfo{
+				ID: v.VCPU, Online: v.CPU >= 0, Running: v.State[0] == 'r', Blocked: v.State[1] == 'b',
+				CPU: v.CPU, Time: v.Time, HardAffinity: v.Hard, SoftAffinity: v.Soft,
+			})
+		}
+		if len(vrows) > d.MaxVCPUs {
+			d.MaxVCPUs = len(vrows)
+		}
+	}
+	return &d, nil
+}
+
+func (b *Backend) infoFromRow(r ListRow) toolstack.DomainInfo {
+	d := toolstack.DomainInfo{
+		Domid: r.Domid, UUID: r.UUID, Name: r.Name, Type: toolstack.TypePV, State: r.State,
+		CurrentMemKB: r.MemMiB * 1024, TargetMemKB: r.MemMiB * 1024, MaxMemKB: r.MemMiB * 1024,
+		OnlineVCPUs: r.VCPUs, MaxVCPUs: r.VCPUs, CPUTime: r.CPUTime,
+	}
+	if r.Reason >= 0 && r.State&toolstack.StateShutdown != 0 {
+		d.ShutdownReason = toolstack.ShutdownReason(r.Reason)
+	}
+	if r.Domid != 0 && r.UUID == "" {
+		d.UUID = ""
+	}
+	return d
+}
+
+// fillFromXenstore adds what only xenstore knows to d.
+func (b *Backend) fillFromXenstore(ctx context.Context, d *toolstack.DomainInfo) {
+	xs := b.store()
+	if xs == nil {
+		return
+	}
+	home := "/local/domain/" + did(d.Domid)
+	num := func(p string) (uint64, bool) {
+		v, err := xs.Read(ctx, p)
+		if err != nil {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		return n, err == nil
+	}
+	if n, ok := num(home + "/memory/target"); ok {
+		d.TargetMemKB = n
+	}
+	if n, ok := num(home + "/memory/static-max"); ok {
+		d.MaxMemKB = n
+	}
+	if d.MaxMemKB < d.TargetMemKB {
+		d.MaxMemKB = d.TargetMemKB
+	}
+	if t, err := xs.Read(ctx, "/libxl/"+did(d.Domid)+"/type"); err == nil {
+		switch toolstack.DomainType(t) {
+		case toolstack.TypeHVM, toolstack.TypePVH, toolstack.TypePV:
+			d.Type = toolstack.DomainType(t)
+		}
+	}
+	if cpus, err := xs.Directory(ctx, home+"/cpu"); err == nil && len(cpus) > d.MaxVCPUs {
+		d.MaxVCPUs = len(cpus)
+	}
+	if tty, err := xs.Read(ctx, home+"/console/tty"); err == nil {
+		d.ConsoleTTY = tty
+	}
+	if n, ok := num(home + "/store/ring-ref"); ok {
+		d.StoreMFN = n
+	}
+	if n, ok := num(home + "/console/ring-ref"); ok {
+		d.ConsoleMFN = n
+	}
+	if vm, err := xs.Read(ctx, home+"/vm"); err == nil && vm != "" {
+		if st, err := xs.Read(ctx, vm+"/start_time"); err == nil {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(st), 64); err == nil {
+				d.StartTime = time.Unix(0, int64(f*1e9)).UTC()
+			}
+		}
+	}
+}
+
+// DomainConfig implements toolstack.Toolstack from `xl list -l` (cached
+// for Options.CacheTTL, shared by concurrent callers). For dom0 it is the
+// minimal config xl prints.
+func (b *Backend) DomainConfig(ctx context.Context, id toolstack.Domid) (*toolstack.DomainConfig, error) {
+	all, err := b.cache.get(ctx, false)
+	if err != nil {
+		return nil, wrapClass(toolstack.ErrBadState, "domain config", id, err)
+	}
+	cfg, ok := all[id]
+	if !ok {
+		// the domain may be newer than the cached answer
+		if all, err = b.cache.get(ctx, true); err != nil {
+			return nil, wrapClass(toolstack.ErrBadState, "domain config", id, err)
+		}
+		if cfg, ok = all[id]; !ok {
+			return nil, fail(toolstack.ErrNotFound, "domain config", id, "no domain with id %d", id)
+		}
+	}
+	return cfg.Clone(), nil
+}

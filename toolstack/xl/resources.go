@@ -1,0 +1,142 @@
+package xl
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/xendshim/xendshim/toolstack"
+)
+
+// SetMemoryTarget implements toolstack.Toolstack with `xl mem-set`.
+func (b *Backend) SetMemoryTarget(ctx context.Context, id toolstack.Domid, kib uint64) error {
+	if kib == 0 {
+		return fail(toolstack.ErrInvalid, "mem-set", id, "a memory target of 0 KiB")
+	}
+	return b.change(ctx, "mem-set", id, "mem-set", did(id), strconv.FormatUint(kib, 10)+"k")
+}
+
+// SetMemoryMax implements toolstack.Toolstack with `xl mem-max`. A maximum
+// below the current target is refused before xl runs.
+func (b *Backend) SetMemoryMax(ctx context.Context, id toolstack.Domid, kib uint64) error {
+	const op = "mem-max"
+	if kib == 0 {
+		return fail(toolstack.ErrInvalid, op, id, "a memory maximum of 0 KiB")
+	}
+	if t := b.xsRead(ctx, "/local/domain/"+did(id)+"/memory/target"); t != "" {
+		if target, err := strconv.ParseUint(t, 10, 64); err == nil && kib < target {
+			return fail(toolstack.ErrInvalid, op, id, "maximum %d KiB is below the current target %d KiB", kib, target)
+		}
+	}
+	return b.change(ctx, op, id, "mem-max", did(id), strconv.FormatUint(kib, 10)+"k")
+}
+
+// SetVCPUs implements toolstack.Toolstack with `xl vcpu-set --ignore-host`
+// (xend let a guest have more vCPUs than the host has CPUs).
+func (b *Backend) SetVCPUs(ctx context.Context, id toolstack.Domid, n int) error {
+	const op = "vcpu-set"
+	d, err := b.Domain(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n < 1 || n > d.MaxVCPUs {
+		return fail(toolstack.ErrInvalid, op, id, "%d vCPUs; the domain allows 1..%d", n, d.MaxVCPUs)
+	}
+	return b.change(ctx, op, id, "vcpu-set", "--ignore-host", did(id), strconv.Itoa(n))
+}
+
+// PinVCPU implements toolstack.Toolstack with `xl vcpu-pin`.
+func (b *Backend) PinVCPU(ctx context.Context, id toolstack.Domid, vcpu int, hard toolstack.Bitmap) error {
+	const op = "vcpu-pin"
+	which := "all"
+	if vcpu >= 0 {
+		which = strconv.Itoa(vcpu)
+	} else if vcpu != -1 {
+		return fail(toolstack.ErrInvalid, op, id, "vCPU %d: want a vCPU number or -1 for all", vcpu)
+	}
+	for _, c := range hard {
+		if c < 0 {
+			return fail(toolstack.ErrInvalid, op, id, "CPU %d is negative", c)
+		}
+	}
+	return b.change(ctx, op, id, "vcpu-pin", did(id), which, FormatCPUList(hard))
+}
+
+func (b *Backend) hostScheduler(ctx context.Context) (string, error) {
+	b.schedMu.Lock()
+	name := b.schedName
+	b.schedMu.Unlock()
+	if name != "" {
+		return name, nil
+	}
+	h, err := b.HostInfo(ctx)
+	if err != nil {
+		return "", err
+	}
+	return h.Sched.Name, nil
+}
+
+// SchedParams implements toolstack.Toolstack with `xl sched-credit -d` or
+// `xl sched-credit2 -d` (whichever the host runs). Other schedulers give
+// ErrUnsupported.
+func (b *Backend) SchedParams(ctx context.Context, id toolstack.Domid) (toolstack.SchedParams, error) {
+	const op = "sched params"
+	sched, err := b.hostScheduler(ctx)
+	if err != nil {
+		return toolstack.SchedParams{}, err
+	}
+	if sched != "credit" && sched != "credit2" {
+		return toolstack.SchedParams{}, fail(toolstack.ErrUnsupported, op, id, "host scheduler %q has no weight or cap", sched)
+	}
+	res, err := b.xl(ctx, op, id, "sched-"+sched, "-d", did(id))
+	if err != nil {
+		return toolstack.SchedParams{}, err
+	}
+	rows, err := ParseSched(res.Stdout)
+	if err != nil || len(rows) != 1 {
+		return toolstack.SchedParams{}, wrapClass(toolstack.ErrBadState, op, id, err)
+	}
+	w := rows[0].Weight
+	p := toolstack.SchedParams{Sched: sched, Weight: &w}
+	if rows[0].Cap >= 0 {
+		c := rows[0].Cap
+		p.Cap = &c
+	}
+	return p, nil
+}
+
+// SetSchedParams implements toolstack.Toolstack with `xl sched-credit*
+// -d ID -w W -c C`.
+func (b *Backend) SetSchedParams(ctx context.Context, id toolstack.Domid, p toolstack.SchedParams) error {
+	const op = "set sched params"
+	sched, err := b.hostScheduler(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Sched != "" && p.Sched != sched {
+		return fail(toolstack.ErrUnsupported, op, id, "the host runs the %s scheduler, not %s", sched, p.Sched)
+	}
+	if sched != "credit" && sched != "credit2" {
+		return fail(toolstack.ErrUnsupported, op, id, "host scheduler %q has no weight or cap", sched)
+	}
+	args := []string{"sched-" + sched, "-d", did(id)}
+	if p.Weight != nil {
+		if *p.Weight < 1 || *p.Weight > 65535 {
+			return fail(toolstack.ErrInvalid, op, id, "weight %d is outside 1..65535", *p.Weight)
+		}
+		args = append(args, "-w", strconv.Itoa(*p.Weight))
+	}
+	if p.Cap != nil {
+		d, err := b.Domain(ctx, id)
+		if err != nil {
+			return err
+		}
+		if *p.Cap < 0 || *p.Cap > 100*max(d.MaxVCPUs, 1) {
+			return fail(toolstack.ErrInvalid, op, id, "cap %d is outside 0..%d", *p.Cap, 100*max(d.MaxVCPUs, 1))
+		}
+		args = append(args, "-c", strconv.Itoa(*p.Cap))
+	}
+	if len(args) == 3 {
+		return nil
+	}
+	return b.change(ctx, op, id, args...)
+}
