@@ -42,20 +42,32 @@
 //
 // [Value.Child], [Value.ChildValue], [Value.Children] and [Value.Lookup]
 // find elements by name, as sxp.py and libvirt did, so callers never walk
-// lists by hand.
+// lists by hand. [ParseLibvirt] reads a body the way libvirt's old xen driver
+// did (single-quoted strings only, first expression only), for checking what
+// libvirt makes of a reply.
+//
+// # Differences from xend
+//
+// Three, each deliberate: input that ends inside an unclosed list is always
+// an error (xend dropped the list silently when the input ended inside an
+// atom or comment; [SyntaxError].XendSilent marks those cases); a lone
+// backslash at the end of a line between tokens is skipped (libvirt's test
+// files use it; xend read an atom `\`); and \xHH escapes with the letters
+// A-F decode correctly (xend's reader took them as 0-5, so it could not read
+// back its own '\xe9'), which keeps Show and Parse exact inverses.
 //
 // # Example
 //
 //	v, err := sxp.ParseString("(domain (domid 3) (name web01) (image (linux (kernel /boot/vmlinuz))))")
 //	if err != nil {
-//		return err // e.g. "sxp: 1:9 (byte 8): unexpected end of input ..."
+//		return err // a *sxp.SyntaxError: "sxp: LINE:COL (byte N): what is wrong"
 //	}
-//	name := v.ChildText("name", "")                      // "web01"
-//	kernel := v.LookupText("image/linux/kernel", "")      // "/boot/vmlinuz"
-//	domid, _ := v.ChildValue("domid")                    // the atom 3
-//	n, err := domid.AsInt()                              // 3
+//	name := v.ChildText("name", "")                  // "web01"
+//	kernel := v.LookupText("image/linux/kernel", "")  // "/boot/vmlinuz"
+//	domid, _ := v.ChildValue("domid")                // the atom 3
+//	n, err := domid.AsInt()                          // 3
 //
 //	reply := sxp.MustFromGo([]any{"domain", []any{"domid", 3}, []any{"name", "a b"}})
-//	body := sxp.Show(reply)                              // (domain (domid 3) (name 'a b'))
-//	listing := sxp.Pretty(reply, sxp.PrettyWidth)        // what xm list -l prints
+//	body := sxp.Show(reply)                          // (domain (domid 3) (name 'a b'))
+//	listing := sxp.Pretty(reply, sxp.PrettyWidth)    // what xm list -l prints
 package sxp
