@@ -53,8 +53,8 @@
 // atom or comment; [SyntaxError].XendSilent marks those cases); a lone
 // backslash at the end of a line between tokens is skipped (libvirt's test
 // files use it; xend read an atom `\`); and \xHH escapes with the letters
-// A-F decode correctly (xend's reader took them as 0-5, so it could not read
-// back its own '\xe9'), which keeps Show and Parse exact inverses.
+// A-F decode correctly (the sxp.py we read takes them as 0-5, so it cannot
+// read back its own '\xe9'), which keeps Show and Parse exact inverses.
 //
 // # Example
 //
