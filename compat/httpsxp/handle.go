@@ -69,11 +69,13 @@ func (s *Server) handle(req *Request, c *conn) (out outcome) {
 			out = cl.internalError(fmt.Errorf("panic: %v", p))
 		}
 	}()
-	t, ok := cl.traverse()
+	t, ok, err := cl.traverse()
+	if err != nil {
+		return cl.internalError(err)
+	}
 	if !ok {
 		return outcome{resp: cl.resp}
 	}
-	var err error
 	switch req.Method {
 	case "GET", "HEAD":
 		err = cl.get(t)
@@ -100,49 +102,48 @@ func (cl *call) internalError(err error) outcome {
 	return outcome{resp: cl.resp, close: true, err: err}
 }
 
-// traverse walks the path from the root. On failure it has already
-// written the 404 and returns false.
-func (cl *call) traverse() (target, bool) {
+// traverse walks the path from the root. When a segment selects nothing
+// it has already written the 404 and returns false; an error means the
+// lookup itself failed.
+func (cl *call) traverse() (target, bool, error) {
 	t := target{kind: resRoot}
 	for _, seg := range cl.req.Path {
 		if seg == "" {
 			continue // an empty segment stays on the same resource
 		}
-		next, ok := cl.child(t, seg)
-		if !ok {
-			return t, false
+		next, ok, err := cl.child(t, seg)
+		if err != nil || !ok {
+			return t, false, err
 		}
 		t = next
 	}
-	return t, true
+	return t, true, nil
 }
 
-func (cl *call) child(t target, seg string) (target, bool) {
+func (cl *call) child(t target, seg string) (target, bool, error) {
 	if t.kind == resRoot && seg == "xend" {
 		// the root's table is empty; xend is a child, not a listed entry
-		return target{kind: resXend}, true
+		return target{kind: resXend}, true, nil
 	}
 	for _, ch := range children[t.kind] {
 		if ch.name == seg {
-			return target{kind: ch.kind}, true
+			return target{kind: ch.kind}, true, nil
 		}
 	}
 	if t.kind == resDomainDir {
 		d, err := cl.srv.svc.Lookup(seg)
 		if err == nil {
-			return target{kind: resDomain, dom: d}, true
+			return target{kind: resDomain, dom: d}, true, nil
 		}
 		if errors.Is(err, toolstack.ErrNotFound) {
 			// str(XendInvalidDomain): an xmlrpclib Fault (spec §2.3).
 			cl.notFound("<Fault 3: " + sxp.Quote(seg) + ">")
-			return t, false
+			return t, false, nil
 		}
-		cl.srv.log.Printf("httpsxp: lookup %q: %v", seg, err)
-		cl.notFound("<Fault 3: " + sxp.Quote(seg) + ">")
-		return t, false
+		return t, false, fmt.Errorf("lookup %q: %w", seg, err)
 	}
 	cl.notFound("Not found: " + seg)
-	return t, false
+	return t, false, nil
 }
 
 func (cl *call) notFound(body string) {

@@ -231,7 +231,7 @@ func TestGoldenReplay(t *testing.T) {
 			continue
 		}
 		if got != want {
-			t.Errorf("%s: reply differs after masking\n got: %q\nwant: %q", id, got, want)
+			t.Errorf("%s: reply differs after masking: %s", id, firstDiff(got, want))
 			continue
 		}
 		if _, ok := deviations[id]; ok {
@@ -244,4 +244,14 @@ func TestGoldenReplay(t *testing.T) {
 	if same+deviated != len(entries) {
 		t.Errorf("golden replay: %d/%d matched; want all", same+deviated, len(entries))
 	}
+}
+
+// firstDiff shows where got and want part, with some context.
+func firstDiff(got, want string) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(0, i-60)
+	return fmt.Sprintf("at byte %d\n got: …%q\nwant: …%q", i, got[from:min(len(got), i+100)], want[from:min(len(want), i+100)])
 }
