@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -37,6 +38,11 @@ func (s *Service) loadStore() error {
 			continue
 		}
 		path := filepath.Join(s.opts.DomainsPath, e.Name(), storeFile)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			// A define that never finished (its write was not
+			// acknowledged): nothing to load.
+			continue
+		}
 		rec, err := readStoreEntry(path, s.opts.NewUUID)
 		if err != nil {
 			s.opts.Logf("xend: skipping managed domain %s: %v (the entry is left in place; fix or remove it by hand)", path, err)
@@ -101,11 +107,18 @@ func (s *Service) storeDelete(rec *vmRecord) error {
 	if s.opts.NoStore {
 		return nil
 	}
+	// Rename first, so the entry disappears atomically; then remove it.
 	dir := filepath.Join(s.opts.DomainsPath, rec.UUID)
-	if err := os.RemoveAll(dir); err != nil {
+	gone := filepath.Join(s.opts.DomainsPath, ".deleted-"+rec.UUID)
+	os.RemoveAll(gone)
+	if err := os.Rename(dir, gone); err != nil {
 		return xendError("cannot remove the config of %s: %v", rec.Name, err)
 	}
-	return syncDir(s.opts.DomainsPath)
+	if err := syncDir(s.opts.DomainsPath); err != nil {
+		return xendError("cannot remove the config of %s: %v", rec.Name, err)
+	}
+	os.RemoveAll(gone)
+	return nil
 }
 
 // writeAtomic replaces dir/name with data: temp file, fsync, rename, fsync
