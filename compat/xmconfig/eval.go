@@ -170,6 +170,9 @@ func (e *evaluator) stmt(st *Stmt) error {
 		return err
 	}
 	switch {
+	case st.Literal != nil:
+		e.bind(st.Literal.Name, st.Literal.Value, st.Pos, false)
+		return nil
 	case st.If != nil:
 		return e.ifStmt(st.If)
 	case st.Def != nil:

@@ -23,6 +23,16 @@ type Stmt struct {
 	Def    *DefStmt      `parser:"| @@"`
 	Other  *OtherBlock   `parser:"| @@"`
 	Simple []*SimpleStmt `parser:"| @@ ( ';' @@? )* Newline"`
+
+	// Literal is set instead of the fields above for `NAME = LITERAL`
+	// lines, which Parse reads without the grammar (see fastpath.go).
+	Literal *LiteralAssign
+}
+
+// LiteralAssign is `NAME = LITERAL` with the literal already decoded.
+type LiteralAssign struct {
+	Name  string
+	Value Value
 }
 
 // IfStmt is if/elif/else.

@@ -161,6 +161,7 @@ func (s *scanner) run() ([]lexer.Token, error) {
 	if len(s.src) > MaxFileSize {
 		return nil, s.errAt(0, "file larger than %d bytes", MaxFileSize)
 	}
+	s.toks = make([]lexer.Token, 0, len(s.src)/16+8)
 	if strings.HasPrefix(s.src, "\xef\xbb\xbf") {
 		s.pos = 3
 		s.lineStart = 3

@@ -28,6 +28,25 @@ func Parse(filename string, src []byte) (*Parsed, error) {
 		}
 		return nil, err
 	}
+	f := &File{}
+	for _, chunk := range splitStatements(toks) {
+		if st := fastStmt(chunk); st != nil {
+			f.Stmts = append(f.Stmts, st)
+			continue
+		}
+		sub, err := parseTokens(chunk, toks[len(toks)-1])
+		if err != nil {
+			return nil, err
+		}
+		f.Stmts = append(f.Stmts, sub.Stmts...)
+	}
+	return &Parsed{File: f, Comments: s.comments}, nil
+}
+
+// parseTokens runs the participle grammar over a token slice.
+func parseTokens(chunk []lexer.Token, eof lexer.Token) (*File, error) {
+	toks := make([]lexer.Token, 0, len(chunk)+1)
+	toks = append(append(toks, chunk...), eof)
 	pl, err := lexer.Upgrade(&tokenList{toks: toks})
 	if err != nil {
 		return nil, err
@@ -42,5 +61,5 @@ func Parse(filename string, src []byte) (*Parsed, error) {
 		}
 		return nil, err
 	}
-	return &Parsed{File: f, Comments: s.comments}, nil
+	return f, nil
 }

@@ -1,0 +1,329 @@
+package xmconfig
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Most lines of real configs are `name = literal`. participle's
+// reflection-driven parser spends thousands of allocations on each of them
+// (an atom sits fifteen productions deep), so Parse builds the syntax tree
+// of such statements directly and hands only the remaining statements to
+// the grammar, one statement (or compound statement) at a time. Both paths
+// produce the same nodes; TestFastPathMatchesGrammar checks it.
+
+// splitStatements cuts a token stream into top-level statements. A chunk
+// is a simple line (up to its Newline) or a compound statement with its
+// indented block and any elif/else/except/finally continuations.
+func splitStatements(toks []lexer.Token) [][]lexer.Token {
+	var out [][]lexer.Token
+	i := 0
+	for i < len(toks) && toks[i].Type != lexer.EOF {
+		if toks[i].Type == tokNewline {
+			i++
+			continue
+		}
+		start := i
+		for {
+			// to the end of this logical line
+			for i < len(toks) && toks[i].Type != tokNewline && toks[i].Type != lexer.EOF {
+				i++
+			}
+			if i < len(toks) && toks[i].Type == tokNewline {
+				i++
+			}
+			// an indented block belongs to the statement
+			if i < len(toks) && toks[i].Type == tokIndent {
+				depth := 0
+				for i < len(toks) && toks[i].Type != lexer.EOF {
+					if toks[i].Type == tokIndent {
+						depth++
+					} else if toks[i].Type == tokDedent {
+						depth--
+						if depth == 0 {
+							i++
+							break
+						}
+					}
+					i++
+				}
+			}
+			if i < len(toks) && toks[i].Type == tokKeyword {
+				switch toks[i].Value {
+				case "elif", "else", "except", "finally":
+					continue
+				}
+			}
+			break
+		}
+		if i == start { // a stray Dedent or Indent: let the grammar report it
+			i++
+		}
+		out = append(out, toks[start:i])
+	}
+	return out
+}
+
+// fastStmt builds the tree of `NAME = LITERAL NEWLINE`, where LITERAL is
+// strings, a number, a negative number, or a (nested) list of those.
+func fastStmt(toks []lexer.Token) *Stmt {
+	if len(toks) < 4 || toks[0].Type != tokName || toks[1].Type != tokOp || toks[1].Value != "=" ||
+		toks[len(toks)-1].Type != tokNewline {
+		return nil
+	}
+	if v, ok := literalValue(toks[2 : len(toks)-1]); ok {
+		return &Stmt{Pos: toks[0].Pos, Literal: &LiteralAssign{Name: toks[0].Value, Value: v}}
+	}
+	p := &fastParser{toks: toks[2 : len(toks)-1]}
+	val := p.value(0)
+	if val == nil || p.i != len(p.toks) {
+		return nil
+	}
+	target := &TestList{Pos: toks[0].Pos, Items: []*Test{wrapAtom(&Atom{Pos: toks[0].Pos, Name: toks[0].Value}, toks[0].Pos)}}
+	rhs := &TestList{Pos: val.Pos, Items: []*Test{val}}
+	return &Stmt{Pos: toks[0].Pos, Simple: []*SimpleStmt{{Pos: toks[0].Pos,
+		Expr: &ExprStmt{Pos: toks[0].Pos, First: target, Assign: []*TestList{rhs}}}}}
+}
+
+type fastParser struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (p *fastParser) peek() *lexer.Token {
+	if p.i < len(p.toks) {
+		return &p.toks[p.i]
+	}
+	return nil
+}
+
+func (p *fastParser) isOp(v string) bool {
+	t := p.peek()
+	return t != nil && t.Type == tokOp && t.Value == v
+}
+
+// value parses expr = term ("+" term)*, as a Test.
+func (p *fastParser) value(depth int) *Test {
+	if depth > maxNesting {
+		return nil
+	}
+	t := p.peek()
+	if t == nil {
+		return nil
+	}
+	pos := t.Pos
+	left := p.term(depth)
+	if left == nil {
+		return nil
+	}
+	ar := &Arith{Pos: pos, Left: left}
+	for p.isOp("+") {
+		opPos := p.peek().Pos
+		p.i++
+		r := p.term(depth)
+		if r == nil {
+			return nil
+		}
+		ar.Ops = append(ar.Ops, &ArithOp{Pos: opPos, Op: "+", Right: r})
+	}
+	return wrapArith(ar, pos)
+}
+
+// term = unit ("%" unit)*
+func (p *fastParser) term(depth int) *Term {
+	pos := p.peek().Pos
+	left := p.unit(depth)
+	if left == nil {
+		return nil
+	}
+	tm := &Term{Pos: pos, Left: left}
+	for p.isOp("%") {
+		opPos := p.peek().Pos
+		p.i++
+		r := p.unit(depth)
+		if r == nil {
+			return nil
+		}
+		tm.Ops = append(tm.Ops, &TermOp{Pos: opPos, Op: "%", Right: r})
+	}
+	return tm
+}
+
+// unit = strings | number | "-" number | name | "(" expr ("," expr)* ")" | list
+func (p *fastParser) unit(depth int) *Factor {
+	t := p.peek()
+	if t == nil {
+		return nil
+	}
+	switch {
+	case t.Type == tokString:
+		a := &Atom{Pos: t.Pos}
+		for t = p.peek(); t != nil && t.Type == tokString; t = p.peek() {
+			a.Strings = append(a.Strings, t.Value)
+			p.i++
+		}
+		return atomFactor(a)
+	case t.Type == tokNumber:
+		p.i++
+		return atomFactor(&Atom{Pos: t.Pos, Number: t.Value})
+	case t.Type == tokName:
+		p.i++
+		return atomFactor(&Atom{Pos: t.Pos, Name: t.Value})
+	case t.Type == tokOp && t.Value == "-":
+		n := p.i + 1
+		if n >= len(p.toks) || p.toks[n].Type != tokNumber {
+			return nil
+		}
+		p.i += 2
+		return &Factor{Pos: t.Pos, Unary: "-", Operand: atomFactor(&Atom{Pos: p.toks[n].Pos, Number: p.toks[n].Value})}
+	case t.Type == tokOp && (t.Value == "[" || t.Value == "("):
+		open, closer := t.Pos, "]"
+		if t.Value == "(" {
+			closer = ")"
+		}
+		p.i++
+		body := &ListBody{Pos: open}
+		if !p.isOp(closer) {
+			body.Pos = p.peek().Pos
+			first := p.value(depth + 1)
+			if first == nil {
+				return nil
+			}
+			body.First = first
+			for p.isOp(",") {
+				p.i++
+				if p.isOp(closer) {
+					body.Comma = true
+					break
+				}
+				v := p.value(depth + 1)
+				if v == nil {
+					return nil
+				}
+				body.Rest = append(body.Rest, v)
+			}
+		}
+		if !p.isOp(closer) {
+			return nil
+		}
+		p.i++
+		if closer == ")" {
+			return atomFactor(&Atom{Pos: open, Paren: body})
+		}
+		return atomFactor(&Atom{Pos: open, List: body})
+	}
+	return nil
+}
+
+// atomChain allocates the levels above an atom at once.
+type atomChain struct {
+	f  Factor
+	pw Power
+	pr Primary
+}
+
+func atomFactor(a *Atom) *Factor {
+	c := &atomChain{}
+	c.pr = Primary{Pos: a.Pos, Atom: a}
+	c.pw = Power{Pos: a.Pos, Primary: &c.pr}
+	c.f = Factor{Pos: a.Pos, Power: &c.pw}
+	return &c.f
+}
+
+// testChain allocates the levels from Test down to Arith at once.
+type testChain struct {
+	t    Test
+	or   OrTest
+	orT  [1]*AndTest
+	and  AndTest
+	andT [1]*NotTest
+	not  NotTest
+	comp Comparison
+	bit  BitExpr
+}
+
+func wrapAtom(a *Atom, pos lexer.Position) *Test {
+	return wrapArith(&Arith{Pos: pos, Left: &Term{Pos: pos, Left: atomFactor(a)}}, pos)
+}
+
+func wrapArith(ar *Arith, pos lexer.Position) *Test {
+	c := &testChain{}
+	c.bit = BitExpr{Pos: pos, Left: ar}
+	c.comp = Comparison{Pos: pos, Left: &c.bit}
+	c.not = NotTest{Pos: pos, Comp: &c.comp}
+	c.andT[0] = &c.not
+	c.and = AndTest{Pos: pos, Terms: c.andT[:]}
+	c.orT[0] = &c.and
+	c.or = OrTest{Pos: pos, Terms: c.orT[:]}
+	c.t = Test{Pos: pos, Or: &c.or}
+	return &c.t
+}
+
+// literalValue decodes a token run that is one pure literal: strings, a
+// number, a negative number, or a (nested) list of those.
+func literalValue(toks []lexer.Token) (Value, bool) {
+	v, n, ok := literalAt(toks, 0, 0)
+	return v, ok && n == len(toks)
+}
+
+func literalAt(toks []lexer.Token, i, depth int) (Value, int, bool) {
+	if i >= len(toks) || depth > maxNesting {
+		return Value{}, i, false
+	}
+	t := toks[i]
+	switch {
+	case t.Type == tokString:
+		var v Value
+		for j := i; j < len(toks) && toks[j].Type == tokString; j++ {
+			s, uni, err := decodeString(toks[j].Value)
+			if err != nil || uni {
+				return Value{}, i, false
+			}
+			if j == i {
+				v = StrValue(s)
+			} else {
+				v.S += s
+			}
+			i = j
+		}
+		return v, i + 1, true
+	case t.Type == tokNumber:
+		v, err := decodeNumber(t.Value)
+		if err != nil {
+			return Value{}, i, false
+		}
+		return v, i + 1, true
+	case t.Type == tokOp && t.Value == "-":
+		if i+1 >= len(toks) || toks[i+1].Type != tokNumber {
+			return Value{}, i, false
+		}
+		v, err := decodeNumber(toks[i+1].Value)
+		if err != nil || v.Kind != Int || v.I == -v.I {
+			return Value{}, i, false
+		}
+		v.I = -v.I
+		return v, i + 2, true
+	case t.Type == tokOp && t.Value == "[":
+		i++
+		l := Value{Kind: List}
+		for {
+			if i < len(toks) && toks[i].Type == tokOp && toks[i].Value == "]" {
+				return l, i + 1, true
+			}
+			v, n, ok := literalAt(toks, i, depth+1)
+			if !ok {
+				return Value{}, i, false
+			}
+			l.Items = append(l.Items, v)
+			i = n
+			if i < len(toks) && toks[i].Type == tokOp && toks[i].Value == "," {
+				i++
+				continue
+			}
+			if i < len(toks) && toks[i].Type == tokOp && toks[i].Value == "]" {
+				return l, i + 1, true
+			}
+			return Value{}, i, false
+		}
+	}
+	return Value{}, i, false
+}
