@@ -78,11 +78,12 @@ func EncodeResult(v any, err error) []byte {
 
 // EncodeCall returns the methodCall body CPython 2.7's xmlrpclib.dumps(args,
 // method, allow_none=1) produced; it is byte for byte what xm sends. The method
-// name is written as it is, unescaped, as xmlrpclib did.
+// name is XML-escaped like strings (xmlrpclib wrote it raw, which produced broken
+// XML for names holding & or <; real method names hold neither).
 func EncodeCall(method string, args []any) ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, xmlHeader+"<methodCall>\n<methodName>"...)
-	b = append(b, method...)
+	b = appendEscaped(b, method)
 	b = append(b, "</methodName>\n<params>\n"...)
 	for _, a := range args {
 		var err error
