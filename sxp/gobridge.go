@@ -138,7 +138,7 @@ func convErr(x any, path []int, why string) error {
 func ToGo(v Value) any {
 	switch v.kind {
 	case KindAtom, KindQuoted:
-		return v.text
+		return v.str()
 	case KindInt, KindLong:
 		return int64(v.num)
 	case KindFloat:
@@ -146,8 +146,8 @@ func ToGo(v Value) any {
 	case KindBool:
 		return v.num != 0
 	case KindList:
-		out := make([]any, len(v.items))
-		for i, x := range v.items {
+		out := make([]any, len(v.list()))
+		for i, x := range v.list() {
 			out[i] = ToGo(x)
 		}
 		return out

@@ -61,7 +61,7 @@ func (r *libvirtReader) value(depth int) (Value, error) {
 			}
 			items = append(items, v)
 		}
-		return Value{kind: KindList, items: items}, nil
+		return mkList(items), nil
 	}
 	if r.pos < len(r.s) && r.s[r.pos] == '\'' {
 		r.pos++

@@ -103,6 +103,7 @@ type parser struct {
 	s        string
 	pos      int
 	stack    []Value // items of the open lists, innermost last
+	arena    []Value // storage handed out to closed lists by alloc
 	opens    []int   // for each open list: its first index in stack
 	openAt   []int   // for each open list: offset of its '('
 	nvalues  int
@@ -157,12 +158,12 @@ func (p *parser) run(max int) ([]Value, error) {
 			p.pos++
 			n := len(p.opens) - 1
 			start := p.opens[n]
-			items := make([]Value, len(p.stack)-start)
+			items := p.alloc(len(p.stack) - start)
 			copy(items, p.stack[start:])
 			p.stack = p.stack[:start]
 			p.opens = p.opens[:n]
 			p.openAt = p.openAt[:n]
-			v = Value{kind: KindList, items: items}
+			v = mkList(items)
 		case cQuote:
 			if p.full(len(out), max) {
 				return out, nil
@@ -171,7 +172,7 @@ func (p *parser) run(max int) ([]Value, error) {
 			if err != nil {
 				return out, err
 			}
-			v = Value{kind: KindQuoted, text: str}
+			v = mkString(KindQuoted, str)
 		case cAtom:
 			if c == '\\' && p.lineContinuation() {
 				continue
@@ -186,7 +187,7 @@ func (p *parser) run(max int) ([]Value, error) {
 			}
 			p.pos = i
 			p.tokenAtEOF = i == len(s)
-			v = Value{kind: KindAtom, text: s[start:i]}
+			v = mkString(KindAtom, s[start:i])
 		default:
 			return out, p.errAt(p.pos, ErrSyntax, fmt.Sprintf("invalid character: code %d (0x%02x) cannot start a token; put non-ASCII or control bytes inside a quoted string", c, c), "invalid character: code "+strconv.Itoa(int(c)))
 		}
@@ -220,6 +221,25 @@ func (p *parser) full(n, max int) bool {
 		return true
 	}
 	return false
+}
+
+// alloc returns room for n list items. Lists take their items from shared
+// chunks rather than one allocation each: a parse's values live and die
+// together, and this halves the parser's time in the allocator.
+func (p *parser) alloc(n int) []Value {
+	if n > cap(p.arena)-len(p.arena) {
+		size := len(p.s)/16 + 16 // about one Value per 16 input bytes
+		if size > 4096 {
+			size = 4096
+		}
+		if size < n {
+			size = n
+		}
+		p.arena = make([]Value, 0, size)
+	}
+	l := len(p.arena)
+	p.arena = p.arena[:l+n]
+	return p.arena[l : l+n : l+n]
 }
 
 // skipComment skips from '#' to just after the next newline, or to the end.

@@ -37,7 +37,7 @@ func appendPretty(dst []byte, v Value, col, width int) ([]byte, int) {
 	}
 	dst = append(dst, '(')
 	c := col + 1
-	for i, x := range v.items {
+	for i, x := range v.list() {
 		if i > 0 {
 			dst = appendNewline(dst, col+4)
 			c = col + 4

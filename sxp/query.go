@@ -16,15 +16,15 @@ import (
 // Name returns the name of an element: the text of the first item of a list,
 // or "" when v is not a list, is empty, or starts with a list.
 func (v Value) Name() string {
-	if v.kind != KindList || len(v.items) == 0 || v.items[0].kind == KindList {
+	if v.kind != KindList || len(v.list()) == 0 || v.list()[0].kind == KindList {
 		return ""
 	}
-	return v.items[0].Text()
+	return v.list()[0].Text()
 }
 
 // isAttributes reports whether x is an attribute list (@ ...).
 func isAttributes(x Value) bool {
-	return x.kind == KindList && len(x.items) > 0 && x.items[0].kind != KindList && x.items[0].Text() == "@"
+	return x.kind == KindList && len(x.list()) > 0 && x.list()[0].kind != KindList && x.list()[0].Text() == "@"
 }
 
 // Args returns the items of an element after its name (and after an
@@ -32,14 +32,14 @@ func isAttributes(x Value) bool {
 // when v is not a list or has no items after the name. The slice is shared
 // with v.
 func (v Value) Args() []Value {
-	if v.kind != KindList || len(v.items) < 2 {
+	if v.kind != KindList || len(v.list()) < 2 {
 		return nil
 	}
 	i := 1
-	if isAttributes(v.items[1]) {
+	if isAttributes(v.list()[1]) {
 		i = 2
 	}
-	return v.items[i:]
+	return v.list()[i:]
 }
 
 // Children returns the child elements named name, in order: the lists among
@@ -163,9 +163,9 @@ func (v Value) AsInt() (int64, error) {
 	case KindInt, KindLong, KindBool:
 		return int64(v.num), nil
 	case KindAtom, KindQuoted:
-		n, err := strconv.ParseInt(strings.TrimSpace(v.text), 10, 64)
+		n, err := strconv.ParseInt(strings.TrimSpace(v.str()), 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("sxp: invalid literal for int() with base 10: %s", Quote(v.text))
+			return 0, fmt.Errorf("sxp: invalid literal for int() with base 10: %s", Quote(v.str()))
 		}
 		return n, nil
 	}
@@ -180,9 +180,9 @@ func (v Value) AsFloat() (float64, error) {
 	case KindInt, KindLong, KindBool:
 		return float64(int64(v.num)), nil
 	case KindAtom, KindQuoted:
-		f, err := strconv.ParseFloat(strings.TrimSpace(v.text), 64)
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.str()), 64)
 		if err != nil {
-			return 0, fmt.Errorf("sxp: could not convert string to float: %s", Quote(v.text))
+			return 0, fmt.Errorf("sxp: could not convert string to float: %s", Quote(v.str()))
 		}
 		return f, nil
 	}
@@ -201,7 +201,7 @@ func (v Value) AsBool() (bool, error) {
 	case KindNone:
 		return false, nil
 	case KindAtom, KindQuoted:
-		switch v.text {
+		switch v.str() {
 		case "0", "False", "":
 			return false, nil
 		}

@@ -17,7 +17,7 @@ func AppendShow(dst []byte, v Value) []byte {
 	switch v.kind {
 	case KindList:
 		dst = append(dst, '(')
-		for i, x := range v.items {
+		for i, x := range v.list() {
 			if i > 0 {
 				dst = append(dst, ' ')
 			}
@@ -25,12 +25,12 @@ func AppendShow(dst []byte, v Value) []byte {
 		}
 		return append(dst, ')')
 	case KindAtom:
-		if IsAtom(v.text) {
-			return append(dst, v.text...)
+		if IsAtom(v.str()) {
+			return append(dst, v.str()...)
 		}
-		return AppendQuote(dst, v.text)
+		return AppendQuote(dst, v.str())
 	case KindQuoted:
-		return AppendQuote(dst, v.text)
+		return AppendQuote(dst, v.str())
 	case KindInt:
 		return strconv.AppendInt(dst, int64(v.num), 10)
 	case KindLong:
@@ -55,20 +55,20 @@ func showLen(v Value) int {
 	switch v.kind {
 	case KindList:
 		n := 2
-		if len(v.items) > 1 {
-			n += len(v.items) - 1
+		if len(v.list()) > 1 {
+			n += len(v.list()) - 1
 		}
-		for _, x := range v.items {
+		for _, x := range v.list() {
 			n += showLen(x)
 		}
 		return n
 	case KindAtom:
-		if IsAtom(v.text) {
-			return len(v.text)
+		if IsAtom(v.str()) {
+			return len(v.str())
 		}
-		return quoteLen(v.text)
+		return quoteLen(v.str())
 	case KindQuoted:
-		return quoteLen(v.text)
+		return quoteLen(v.str())
 	}
 	var buf [32]byte
 	return len(AppendShow(buf[:0], v))

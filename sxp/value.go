@@ -3,6 +3,7 @@ package sxp
 import (
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // Kind says what a [Value] holds. The kinds mirror the Python types that xend
@@ -44,22 +45,54 @@ func (k Kind) String() string {
 // "42". The other kinds exist so that values built in Go print exactly as
 // xend printed the corresponding Python values.
 type Value struct {
-	kind  Kind
-	num   uint64  // KindInt/KindLong: int64 bits; KindFloat: float64 bits; KindBool: 0/1
-	text  string  // KindAtom, KindQuoted
-	items []Value // KindList
+	// ptr and n hold a string (KindAtom, KindQuoted: its bytes and length) or
+	// a list (KindList: its first item and the number of items). Packing both
+	// into one pointer and one length keeps a Value at 32 bytes instead of 56,
+	// which the parser's speed depends on (it copies and the GC scans every
+	// Value); str and list rebuild the string or slice.
+	ptr  unsafe.Pointer
+	n    int
+	num  uint64 // KindInt/KindLong: int64 bits; KindFloat: float64 bits; KindBool: 0/1
+	kind Kind
+}
+
+// mkString returns a string Value of kind k.
+func mkString(k Kind, s string) Value {
+	return Value{kind: k, ptr: unsafe.Pointer(unsafe.StringData(s)), n: len(s)}
+}
+
+// mkList returns a list Value holding items (not copied).
+func mkList(items []Value) Value {
+	return Value{kind: KindList, ptr: unsafe.Pointer(unsafe.SliceData(items)), n: len(items)}
+}
+
+// str returns the string of a KindAtom or KindQuoted value, "" otherwise.
+func (v Value) str() string {
+	if v.kind != KindAtom && v.kind != KindQuoted {
+		return ""
+	}
+	return unsafe.String((*byte)(v.ptr), v.n)
+}
+
+// list returns the items of a list, nil otherwise. The slice's capacity is
+// its length, so appending to it never writes into v.
+func (v Value) list() []Value {
+	if v.kind != KindList {
+		return nil
+	}
+	return unsafe.Slice((*Value)(v.ptr), v.n)
 }
 
 // Atom returns a byte-string value (a Python str). [Show] writes it bare when
 // it is atom-like (letters, digits and . - _ : / ~, or exactly @) and quoted
 // Python-style otherwise; the empty string prints as ”.
-func Atom(s string) Value { return Value{kind: KindAtom, text: s} }
+func Atom(s string) Value { return mkString(KindAtom, s) }
 
 // Quoted returns a string value that is always printed quoted, even when it
 // looks like an atom: xend printed Python unicode values that way, and the
 // parser returns quoted input strings as Quoted so that printing reproduces
 // them (`(vcpu_avail '1')`).
-func Quoted(s string) Value { return Value{kind: KindQuoted, text: s} }
+func Quoted(s string) Value { return mkString(KindQuoted, s) }
 
 // Int returns an integer value (a Python int), printed in decimal.
 func Int(n int64) Value { return Value{kind: KindInt, num: uint64(n)} }
@@ -90,7 +123,7 @@ func List(items ...Value) Value {
 	if items == nil {
 		items = []Value{}
 	}
-	return Value{kind: KindList, items: items}
+	return mkList(items)
 }
 
 // Kind returns the kind of v.
@@ -106,20 +139,20 @@ func (v Value) IsList() bool { return v.kind == KindList }
 func (v Value) IsScalar() bool { return v.kind != Invalid && v.kind != KindList }
 
 // Len returns the number of elements of a list, and 0 for anything else.
-func (v Value) Len() int { return len(v.items) }
+func (v Value) Len() int { return len(v.list()) }
 
 // Index returns element i of a list, or the zero Value when v is not a list
 // or i is out of range.
 func (v Value) Index(i int) Value {
-	if i < 0 || i >= len(v.items) {
+	if i < 0 || i >= len(v.list()) {
 		return Value{}
 	}
-	return v.items[i]
+	return v.list()[i]
 }
 
 // Items returns the elements of a list (nil for anything else). The slice is
 // shared with v: do not modify it.
-func (v Value) Items() []Value { return v.items }
+func (v Value) Items() []Value { return v.list() }
 
 // Text returns the text xend's reader would see for a scalar after printing:
 // the string itself for atoms and quoted strings, "42" for Int(42) and
@@ -128,7 +161,7 @@ func (v Value) Items() []Value { return v.items }
 func (v Value) Text() string {
 	switch v.kind {
 	case KindAtom, KindQuoted:
-		return v.text
+		return v.str()
 	case KindInt, KindLong:
 		return strconv.FormatInt(int64(v.num), 10)
 	case KindFloat:
@@ -156,11 +189,11 @@ func (v Value) String() string { return Show(v) }
 // equals Quoted("a b")). Two zero Values are equal.
 func Equal(a, b Value) bool {
 	if a.kind == KindList || b.kind == KindList {
-		if a.kind != b.kind || len(a.items) != len(b.items) {
+		if a.kind != b.kind || len(a.list()) != len(b.list()) {
 			return false
 		}
-		for i := range a.items {
-			if !Equal(a.items[i], b.items[i]) {
+		for i := range a.list() {
+			if !Equal(a.list()[i], b.list()[i]) {
 				return false
 			}
 		}
@@ -170,7 +203,7 @@ func Equal(a, b Value) bool {
 		return false
 	}
 	if (a.kind == KindAtom || a.kind == KindQuoted) && (b.kind == KindAtom || b.kind == KindQuoted) {
-		return a.text == b.text
+		return a.str() == b.str()
 	}
 	return a.Text() == b.Text()
 }
@@ -179,11 +212,11 @@ func Equal(a, b Value) bool {
 // way down: unlike [Equal], Atom("3") and Int(3) differ, and so do Atom("x")
 // and Quoted("x"). Floats compare by bits.
 func Identical(a, b Value) bool {
-	if a.kind != b.kind || a.num != b.num || a.text != b.text || len(a.items) != len(b.items) {
+	if a.kind != b.kind || a.num != b.num || a.str() != b.str() || len(a.list()) != len(b.list()) {
 		return false
 	}
-	for i := range a.items {
-		if !Identical(a.items[i], b.items[i]) {
+	for i := range a.list() {
+		if !Identical(a.list()[i], b.list()[i]) {
 			return false
 		}
 	}
