@@ -56,12 +56,15 @@ func (s *Sim) create(cfg *toolstack.DomainConfig, op string, o createOpts) (tool
 		}
 	}
 
-	// The hypervisor makes the domain here: from now on the id is used.
+	// The hypervisor makes the domain here: from now on the id is used,
+	// even if the build fails (usedUp persists that).
 	id := toolstack.Domid(s.host.NextDomid)
 	s.host.NextDomid++
-	if err := s.saveHost(); err != nil {
-		s.host.NextDomid--
-		return 0, ioErr(op, name, err)
+	usedUp := func(err error) (toolstack.Domid, error) {
+		if serr := s.saveHost(); serr != nil {
+			return 0, ioErr(op, name, serr)
+		}
+		return 0, err
 	}
 
 	b := &cfg.BInfo
@@ -71,22 +74,20 @@ func (s *Sim) create(cfg *toolstack.DomainConfig, op string, o createOpts) (tool
 		targetKB = maxKB
 	}
 	if free := s.freeMemKB(); targetKB > free {
-		return 0, toolstack.Errorf(toolstack.ErrNoMemory, op, name, "need %d KiB, host has %d KiB free", targetKB, free)
+		return usedUp(toolstack.Errorf(toolstack.ErrNoMemory, op, name, "need %d KiB, host has %d KiB free", targetKB, free))
 	}
 	if cfg.Type() == toolstack.TypePV && b.Kernel == "" && b.Bootloader == "" && (b.PV == nil || b.PV.Bootloader == "") {
-		return 0, toolstack.Errorf(toolstack.ErrInvalid, op, name, "PV domain has neither a kernel nor a bootloader")
+		return usedUp(toolstack.Errorf(toolstack.ErrInvalid, op, name, "PV domain has neither a kernel nor a bootloader"))
 	}
 	if b.Bootloader != "" || (b.PV != nil && b.PV.Bootloader != "") {
 		// The bootloader reads the first disk from dom0.
 		if len(cfg.Disks) == 0 || !s.hostFileExists(cfg.Disks[0].PdevPath) {
-			return 0, toolstack.Errorf(toolstack.ErrNotFound, op, name, "Disk isn't accessible")
+			return usedUp(toolstack.Errorf(toolstack.ErrNotFound, op, name, "Disk isn't accessible"))
 		}
 	}
-	if len(cfg.PCIDevs) > 0 {
-		for _, p := range cfg.PCIDevs {
-			if err := s.checkPCI(op, name, p); err != nil {
-				return 0, err
-			}
+	for _, p := range cfg.PCIDevs {
+		if err := s.checkPCI(op, name, p); err != nil {
+			return usedUp(err)
 		}
 	}
 
@@ -137,13 +138,15 @@ func (s *Sim) create(cfg *toolstack.DomainConfig, op string, o createOpts) (tool
 	}
 	d.ConsolePty = s.allocPty()
 	if err := s.plugConfiguredDevices(op, d, now); err != nil {
-		return 0, err
+		return usedUp(err)
 	}
-	s.doms[id] = d
-	if err := s.saveHost(); err != nil { // pty counter
-		delete(s.doms, id)
+	// host.json first (the id and pty counters), then the domain: a crash
+	// between the two leaves a used-up id and no domain.
+	if err := s.saveHost(); err != nil {
+		s.host.NextDomid--
 		return 0, ioErr(op, name, err)
 	}
+	s.doms[id] = d
 	if err := s.saveDomain(d); err != nil {
 		delete(s.doms, id)
 		return 0, ioErr(op, name, err)

@@ -183,7 +183,9 @@ func churn(ctx context.Context, s *Sim, prefix string, rounds int, rng *rand.Ran
 			func() error { return s.Unpause(ctx, id) },
 			func() error { return s.SetMemoryTarget(ctx, id, uint64(32768+rng.IntN(32768))) },
 			func() error { return s.PinVCPU(ctx, id, rng.IntN(2), toolstack.Bitmap{rng.IntN(4)}) },
-			func() error { return s.SetSchedParams(ctx, id, toolstack.SchedParams{Weight: intp(1 + rng.IntN(1000))}) },
+			func() error {
+				return s.SetSchedParams(ctx, id, toolstack.SchedParams{Weight: intp(1 + rng.IntN(1000))})
+			},
 			func() error {
 				_, err := s.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVIF, NIC: &toolstack.DeviceNIC{Bridge: "xenbr0"}})
 				return err
