@@ -179,7 +179,9 @@ func (d *Decoder) consume(end int) {
 	d.eot = p.eot // Ctrl-D: the stream is over
 	d.pending = append(d.pending, vals...)
 	if err != nil {
-		d.fail(err)
+		// The values completed before the error are still returned, as
+		// ParseAll returns them.
+		d.err = err
 		return
 	}
 	for i := 0; i < len(seg); i++ {

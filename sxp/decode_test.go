@@ -41,6 +41,7 @@ func TestDecoder(t *testing.T) {
 		{"lone backslash at end", "(a) \\", []string{"(a)", `'\\'`}, io.EOF},
 		{"ctrl-d ends the stream", "(a) \x04 (b)", []string{"(a)"}, io.EOF},
 		{"unclosed list", "(a) (b", []string{"(a)"}, ErrUnexpectedEOF},
+		{"values before an error in one segment", "\\\r(a", []string{`'\\'`}, ErrUnexpectedEOF},
 		{"unterminated string", "(a) 'b", []string{"(a)"}, ErrUnexpectedEOF},
 		{"stray close", "(a) )", []string{"(a)"}, ErrSyntax},
 		{"invalid byte inside list", "(a) (b \x01 c)", []string{"(a)"}, ErrSyntax},
