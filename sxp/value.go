@@ -44,6 +44,9 @@ func (k Kind) String() string {
 // strings) and [KindList]: xend's reader has no numbers, so `42` is the atom
 // "42". The other kinds exist so that values built in Go print exactly as
 // xend printed the corresponding Python values.
+//
+// Compare values with [Equal] or [Identical]; == compares storage, not
+// contents (it is only meaningful against the zero Value).
 type Value struct {
 	// ptr and n hold a string (KindAtom, KindQuoted: its bytes and length) or
 	// a list (KindList: its first item and the number of items). Packing both
