@@ -135,8 +135,16 @@ func (c *conv) devices(cfg *toolstack.DomainConfig) error {
 	if cd, ok, err := c.str("cdrom"); err != nil {
 		return err
 	} else if ok && cd != "" {
-		cfg.Disks = append(cfg.Disks, toolstack.DeviceDisk{PdevPath: cd, Vdev: "hdc", Format: "raw", IsCDROM: 1})
-		c.note("cdrom", xmconfig.Info, "Xen 3.0 cdrom key written as a disk entry on hdc")
+		dup := false
+		for _, d := range cfg.Disks {
+			dup = dup || d.Vdev == "hdc"
+		}
+		if dup {
+			c.note("cdrom", xmconfig.Info, "Xen 3.0 cdrom key duplicates the hdc disk entry; dropped")
+		} else {
+			cfg.Disks = append(cfg.Disks, toolstack.DeviceDisk{PdevPath: cd, Vdev: "hdc", Format: "raw", IsCDROM: 1})
+			c.note("cdrom", xmconfig.Info, "Xen 3.0 cdrom key written as a disk entry on hdc")
+		}
 	}
 	if l, ok, err := c.strList("vif", false); err != nil {
 		return err

@@ -127,6 +127,12 @@ func (c *conv) integer(key string) (int64, bool, error) {
 		return 0, true, c.refuse(key, "write a whole number", "%s is not an integer", v.Repr())
 	case xmconfig.Str:
 		n, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
+		if err != nil && c.fromSXP {
+			// xend printed float-typed fields such as cpu_weight as "1.0"
+			if f, ferr := strconv.ParseFloat(strings.TrimSpace(v.S), 64); ferr == nil && f == float64(int64(f)) {
+				return int64(f), true, nil
+			}
+		}
 		if err != nil {
 			return 0, true, c.refuse(key, "write a whole number", "%s is not an integer (xend's int() failed on it too)", v.Repr())
 		}
