@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -239,6 +240,9 @@ func appendString(b []byte, s string) []byte {
 // appendEscaped applies xmlrpclib's escape(): only &, < and > are replaced;
 // quotes and control bytes pass through raw.
 func appendEscaped(b []byte, s string) []byte {
+	if strings.IndexAny(s, "&<>") < 0 {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '&':
