@@ -149,4 +149,3 @@ func BenchmarkRoundTripDomainsWithState(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 }
-

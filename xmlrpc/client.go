@@ -169,4 +169,3 @@ func (c *Client) Close() error {
 	c.transport.CloseIdleConnections()
 	return nil
 }
-

@@ -53,8 +53,8 @@ func TestReprStr(t *testing.T) {
 		{"", ""},
 		{"a\nb\tc\rd", `a\nb\tc\rd`},
 		{`back\slash`, `back\\slash`},
-		{"it's", "it's"},                 // delimiter is " so ' stays
-		{`say "hi"`, `say "hi"`},         // delimiter is ' so " stays
+		{"it's", "it's"},                  // delimiter is " so ' stays
+		{`say "hi"`, `say "hi"`},          // delimiter is ' so " stays
 		{`both ' and "`, `both \' and "`}, // spec §2.6: golden 060-log's \047 bug
 		{"\x00\x1f\x7f\xff", `\x00\x1f\x7f\xff`},
 		{"caf\xc3\xa9", `caf\xc3\xa9`},

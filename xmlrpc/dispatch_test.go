@@ -52,7 +52,9 @@ func testDispatcher() *Dispatcher {
 			return nil, fmt.Errorf("lookup: %w", &Fault{Code: 3, String: args[0]})
 		})
 	d.Register("xend.plain.error", nil,
-		func(ctx context.Context, args []any) (any, error) { return nil, errors.New("ab is not convertible to a character") })
+		func(ctx context.Context, args []any) (any, error) {
+			return nil, errors.New("ab is not convertible to a character")
+		})
 	d.Register("xend.panics", nil,
 		func(ctx context.Context, args []any) (any, error) { panic("boom") })
 	d.Register("xend.node.log", nil,

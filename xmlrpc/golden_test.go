@@ -178,4 +178,3 @@ func quoteWin(b []byte, lo, hi int) string {
 	}
 	return strings.ReplaceAll(string(b[lo:hi]), "\n", `\n`)
 }
-

@@ -97,4 +97,3 @@ func tlsListener(t *testing.T, pki *testPKI) net.Listener {
 	}
 	return tls.NewListener(ln, pki.serverConfig())
 }
-
