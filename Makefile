@@ -25,3 +25,10 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ci: fmt-check vet test
+
+# xenlab-test is the real-Xen lane: static xendshim and test binaries run in
+# a real Xen 4.17 dom0 under QEMU (../shared/xenlab); needs root and QEMU.
+# See scripts/xenlab/lane.sh.
+.PHONY: xenlab-test
+xenlab-test:
+	bash scripts/xenlab/lane.sh

@@ -62,7 +62,9 @@ type Backend struct {
 	cache configCache
 
 	schedMu   sync.Mutex
-	schedName string
+	schedName string // host scheduler, learnt from xl info
+	nrCPUs    int    // host CPUs, learnt from xl info
+	totalKB   uint64 // host memory, learnt from xl info
 }
 
 var _ toolstack.Toolstack = (*Backend)(nil)
@@ -136,6 +138,22 @@ func (b *Backend) xsRead(ctx context.Context, path string) string {
 		return ""
 	}
 	return v
+}
+
+// exists returns ErrNotFound unless domain id is live. It asks xenstore
+// (/local/domain/N/name, cheap) and falls back to `xl domid`.
+func (b *Backend) exists(ctx context.Context, op string, id toolstack.Domid) error {
+	if xs := b.store(); xs != nil {
+		_, err := xs.Read(ctx, "/local/domain/"+did(id)+"/name")
+		if err == nil {
+			return nil
+		}
+		if xenstore.IsNotFound(err) {
+			return fail(toolstack.ErrNotFound, op, id, "no domain with id %d", id)
+		}
+	}
+	_, err := b.xl(ctx, op, id, "domid", did(id))
+	return err
 }
 
 // domLock serialises changes to one domain.

@@ -79,9 +79,19 @@ func (b *Backend) AddDevice(ctx context.Context, id toolstack.Domid, dev toolsta
 	default:
 		return ref, fail(toolstack.ErrUnsupported, op, id, "xl cannot hot-plug a %s device", dev.Class)
 	}
-	before, _ := b.Devices(ctx, id, dev.Class)
+	before, err := b.Devices(ctx, id, dev.Class)
+	if err != nil {
+		return ref, err
+	}
+	if dev.Class == toolstack.ClassVBD || dev.Class == toolstack.ClassPCI || dev.Class == toolstack.ClassUSBDev {
+		for _, d := range before {
+			if d.Devid == ref.Devid {
+				return ref, fail(toolstack.ErrExists, op, id, "the domain has a %s device %d already", dev.Class, ref.Devid)
+			}
+		}
+	}
 	unlock := b.domLock(id)
-	_, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	_, err = b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	unlock()
 	b.cache.invalidate()
 	if err != nil {
@@ -157,7 +167,7 @@ var libxlKinds = []struct {
 // per-device xenstore directory, come from the domain's config.
 func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolstack.DeviceClass) ([]toolstack.DeviceState, error) {
 	const op = "devices"
-	if _, err := b.xl(ctx, op, id, "domid", did(id)); err != nil {
+	if err := b.exists(ctx, op, id); err != nil {
 		return nil, err
 	}
 	var out []toolstack.DeviceState
@@ -318,7 +328,7 @@ func (b *Backend) WaitForDevices(ctx context.Context, id toolstack.Domid) error 
 // Console implements toolstack.Toolstack from xenstore
 // (/local/domain/N/console/tty and .../port).
 func (b *Backend) Console(ctx context.Context, id toolstack.Domid) (toolstack.ConsoleInfo, error) {
-	if _, err := b.xl(ctx, "console", id, "domid", did(id)); err != nil {
+	if err := b.exists(ctx, "console", id); err != nil {
 		return toolstack.ConsoleInfo{}, err
 	}
 	home := "/local/domain/" + did(id) + "/console"

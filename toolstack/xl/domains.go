@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +47,7 @@ func (b *Backend) HostInfo(ctx context.Context) (*toolstack.HostInfo, error) {
 		return nil, wrapClass(toolstack.ErrBadState, "host info", nil, err)
 	}
 	b.schedMu.Lock()
-	b.schedName = h.Sched.Name
+	b.schedName, b.nrCPUs, b.totalKB = h.Sched.Name, h.Phys.NrCPUs, h.Phys.TotalMemKB
 	b.schedMu.Unlock()
 	h.CPU = readCPUModel("/proc/cpuinfo")
 	h.Bridges = listBridges("/sys/class/net")
@@ -138,22 +139,31 @@ func (b *Backend) SendDebugKeys(ctx context.Context, keys string) error {
 // empty; Domain fills it.
 func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, error) {
 	b.cache.prefetch()
+	var (
+		wg   sync.WaitGroup
+		vres Result
+		verr error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		vres, verr = b.xl(ctx, "vcpu-list", nil, "vcpu-list")
+	}()
 	res, err := b.xl(ctx, "list", nil, "list", "-v")
 	if err != nil {
+		wg.Wait()
 		return nil, err
 	}
 	rows, err := ParseList(res.Stdout)
 	if err != nil {
+		wg.Wait()
 		return nil, wrapClass(toolstack.ErrBadState, "list", nil, err)
 	}
 	out := make([]toolstack.DomainInfo, len(rows))
-	var wg sync.WaitGroup
 	for i := range rows {
 		out[i] = b.infoFromRow(rows[i])
 	}
 	if b.store() != nil {
-		// one goroutine per domain: the client pipelines nothing, but the
-		// reads of different domains interleave with the xl run above
 		for i := range out {
 			wg.Add(1)
 			go func(d *toolstack.DomainInfo) {
@@ -161,9 +171,41 @@ func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, erro
 				b.fillFromXenstore(ctx, d)
 			}(&out[i])
 		}
-		wg.Wait()
 	}
+	wg.Wait()
+	if verr == nil {
+		vrows, err := ParseVCPUList(vres.Stdout)
+		if err != nil {
+			return nil, wrapClass(toolstack.ErrBadState, "vcpu-list", nil, err)
+		}
+		byID := map[toolstack.Domid][]VCPURow{}
+		for _, v := range vrows {
+			byID[v.Domid] = append(byID[v.Domid], v)
+		}
+		for i := range out {
+			setVCPUs(&out[i], byID[out[i].Domid])
+		}
+	}
+	slices.SortFunc(out, func(a, b toolstack.DomainInfo) int { return int(a.Domid) - int(b.Domid) })
 	return out, nil
+}
+
+// setVCPUs records per-vCPU facts from vcpu-list rows (a domain that
+// vanished between the two xl runs keeps none).
+func setVCPUs(d *toolstack.DomainInfo, rows []VCPURow) {
+	if len(rows) == 0 {
+		return
+	}
+	d.VCPUs = nil
+	for _, v := range rows {
+		d.VCPUs = append(d.VCPUs, toolstack.VCPUInfo{
+			ID: v.VCPU, Online: v.CPU >= 0, Running: v.State[0] == 'r', Blocked: v.State[1] == 'b',
+			CPU: v.CPU, Time: v.Time, HardAffinity: v.Hard, SoftAffinity: v.Soft,
+		})
+	}
+	if len(rows) > d.MaxVCPUs {
+		d.MaxVCPUs = len(rows)
+	}
 }
 
 // Domain implements toolstack.Toolstack: ListDomains' facts for one domain
@@ -198,15 +240,7 @@ func (b *Backend) Domain(ctx context.Context, id toolstack.Domid) (*toolstack.Do
 		if err != nil {
 			return nil, wrapClass(toolstack.ErrBadState, "vcpu-list", id, err)
 		}
-		for _, v := range vrows {
-			d.VCPUs = append(d.VCPUs, toolstack.VCPUInfo{
-				ID: v.VCPU, Online: v.CPU >= 0, Running: v.State[0] == 'r', Blocked: v.State[1] == 'b',
-				CPU: v.CPU, Time: v.Time, HardAffinity: v.Hard, SoftAffinity: v.Soft,
-			})
-		}
-		if len(vrows) > d.MaxVCPUs {
-			d.MaxVCPUs = len(vrows)
-		}
+		setVCPUs(&d, vrows)
 	}
 	return &d, nil
 }

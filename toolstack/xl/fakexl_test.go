@@ -237,9 +237,9 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			home + "/memory/target":       strconv.Itoa(mem * 1024), home + "/memory/static-max": strconv.Itoa(maxm * 1024),
 			home + "/console/tty": "/dev/pts/" + strconv.Itoa(int(id)), home + "/console/port": "2",
 			home + "/console/ring-ref": "740354", home + "/store/ring-ref": "740353",
-			fmt.Sprintf("/libxl/%d/type", id):                        "pv",
-			fmt.Sprintf("/libxl/%d/device/console/0/frontend", id):   home + "/console",
-			fmt.Sprintf("/libxl/%d/device/console/0/backend", id):    fmt.Sprintf("/local/domain/0/backend/console/%d/0", id),
+			fmt.Sprintf("/libxl/%d/type", id):                             "pv",
+			fmt.Sprintf("/libxl/%d/device/console/0/frontend", id):        home + "/console",
+			fmt.Sprintf("/libxl/%d/device/console/0/backend", id):         fmt.Sprintf("/local/domain/0/backend/console/%d/0", id),
 			fmt.Sprintf("/local/domain/0/backend/console/%d/0/state", id): "4",
 		})
 		for v := 0; v < mv; v++ {

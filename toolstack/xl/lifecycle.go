@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,9 @@ func (b *Backend) Create(ctx context.Context, cfg *toolstack.DomainConfig) (tool
 		return 0, fail(toolstack.ErrInvalid, op, nil, "no configuration")
 	}
 	name := cfg.CInfo.Name
+	if err := b.checkConfig(ctx, cfg); err != nil {
+		return 0, err
+	}
 	text, err := XLConfig(cfg)
 	if err != nil {
 		return 0, wrapClass(toolstack.ErrInvalid, op, name, err)
@@ -72,6 +76,43 @@ func (b *Backend) Create(ctx context.Context, cfg *toolstack.DomainConfig) (tool
 			name, res.ExitCode, id, strings.TrimSpace(string(res.Stderr)))
 	}
 	return id, nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// checkConfig refuses what xl would refuse later or get wrong silently:
+// no name, a malformed UUID or MAC, a target above the maximum, and more
+// memory than the host has at all.
+func (b *Backend) checkConfig(ctx context.Context, cfg *toolstack.DomainConfig) error {
+	const op = "create"
+	name := cfg.CInfo.Name
+	if name == "" {
+		return fail(toolstack.ErrInvalid, op, nil, "the domain has no name (c_info.name)")
+	}
+	if strings.ContainsAny(name, "\x00\n/") {
+		return fail(toolstack.ErrInvalid, op, name, "name %q holds '/', NUL or newline", name)
+	}
+	if u := cfg.CInfo.UUID; u != "" && !uuidRE.MatchString(u) {
+		return fail(toolstack.ErrInvalid, op, name, "uuid %q is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", u)
+	}
+	bi := &cfg.BInfo
+	if bi.MaxMemKB > 0 && bi.TargetMemKB > bi.MaxMemKB {
+		return fail(toolstack.ErrInvalid, op, name, "memory target %d KiB is above the maximum %d KiB", bi.TargetMemKB, bi.MaxMemKB)
+	}
+	for _, n := range cfg.NICs {
+		if n.MAC != "" && !validMAC(n.MAC) {
+			return fail(toolstack.ErrInvalid, op, name, "MAC address %q is not valid (want six hex pairs, unicast)", n.MAC)
+		}
+	}
+	for _, d := range cfg.Disks {
+		if _, err := VdevNumber(d.Vdev); err != nil {
+			return wrapClass(toolstack.ErrInvalid, op, name, err)
+		}
+	}
+	if _, total, err := b.hostFacts(ctx); err == nil && total > 0 && max(bi.TargetMemKB, bi.MaxMemKB) > total {
+		return fail(toolstack.ErrNoMemory, op, name, "%d KiB asked, the host has %d KiB in all", max(bi.TargetMemKB, bi.MaxMemKB), total)
+	}
+	return nil
 }
 
 func (b *Backend) writeConfig(name, text any) (string, error) {
@@ -157,7 +198,7 @@ func (b *Backend) Shutdown(ctx context.Context, id toolstack.Domid, req toolstac
 	if xs == nil {
 		return fail(toolstack.ErrUnsupported, op, id, "%s needs xenstore, which is unreachable", req)
 	}
-	if _, err := b.xl(ctx, op, id, "domid", did(id)); err != nil {
+	if err := b.exists(ctx, op, id); err != nil {
 		return err
 	}
 	unlock := b.domLock(id)
@@ -226,8 +267,12 @@ func (b *Backend) SendTrigger(ctx context.Context, id toolstack.Domid, t toolsta
 	if !t.Valid() {
 		return fail(toolstack.ErrInvalid, "trigger", id, "trigger %q is not one of nmi, reset, init, power, sleep, s3resume", t)
 	}
-	if vcpu < 0 {
-		return fail(toolstack.ErrInvalid, "trigger", id, "vCPU %d is negative", vcpu)
+	d, err := b.Domain(ctx, id)
+	if err != nil {
+		return err
+	}
+	if vcpu < 0 || vcpu >= d.MaxVCPUs {
+		return fail(toolstack.ErrInvalid, "trigger", id, "vCPU %d does not exist (the domain has %d)", vcpu, d.MaxVCPUs)
 	}
 	return b.change(ctx, "trigger", id, "trigger", did(id), string(t), strconv.Itoa(vcpu))
 }

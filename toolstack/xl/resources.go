@@ -53,12 +53,39 @@ func (b *Backend) PinVCPU(ctx context.Context, id toolstack.Domid, vcpu int, har
 	} else if vcpu != -1 {
 		return fail(toolstack.ErrInvalid, op, id, "vCPU %d: want a vCPU number or -1 for all", vcpu)
 	}
+	d, err := b.Domain(ctx, id)
+	if err != nil {
+		return err
+	}
+	if vcpu >= d.MaxVCPUs {
+		return fail(toolstack.ErrInvalid, op, id, "vCPU %d does not exist (the domain has %d)", vcpu, d.MaxVCPUs)
+	}
+	ncpu, _, err := b.hostFacts(ctx)
+	if err != nil {
+		return err
+	}
 	for _, c := range hard {
-		if c < 0 {
-			return fail(toolstack.ErrInvalid, op, id, "CPU %d is negative", c)
+		if c < 0 || c >= ncpu {
+			return fail(toolstack.ErrInvalid, op, id, "CPU %d does not exist (the host has %d)", c, ncpu)
 		}
 	}
 	return b.change(ctx, op, id, "vcpu-pin", did(id), which, FormatCPUList(hard))
+}
+
+// hostFacts returns the host's CPU count and memory (KiB), from the last
+// xl info or a new one.
+func (b *Backend) hostFacts(ctx context.Context) (int, uint64, error) {
+	b.schedMu.Lock()
+	n, kb := b.nrCPUs, b.totalKB
+	b.schedMu.Unlock()
+	if n > 0 {
+		return n, kb, nil
+	}
+	h, err := b.HostInfo(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return h.Phys.NrCPUs, h.Phys.TotalMemKB, nil
 }
 
 func (b *Backend) hostScheduler(ctx context.Context) (string, error) {
