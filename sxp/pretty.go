@@ -32,7 +32,7 @@ func appendPretty(dst []byte, v Value, col, width int) ([]byte, int) {
 		dst = AppendShow(dst, v)
 		return dst, col + len(dst) - n
 	}
-	if w := showLen(v); col+w <= width {
+	if w := showLenUpTo(v, width-col); col+w <= width {
 		return AppendShow(dst, v), col + w
 	}
 	dst = append(dst, '(')
@@ -55,4 +55,25 @@ func appendNewline(dst []byte, indent int) []byte {
 		dst = append(dst, ' ')
 	}
 	return dst
+}
+
+// showLenUpTo returns len(Show(v)) if it is at most limit, and otherwise
+// some number above limit, without measuring the rest: a block that does not
+// fit needs no exact width, and stopping early keeps Pretty linear.
+func showLenUpTo(v Value, limit int) int {
+	if v.kind != KindList {
+		return showLen(v)
+	}
+	items := v.list()
+	n := 2
+	if len(items) > 1 {
+		n += len(items) - 1
+	}
+	for _, x := range items {
+		if n > limit {
+			return n
+		}
+		n += showLenUpTo(x, limit-n)
+	}
+	return n
 }
