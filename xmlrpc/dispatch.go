@@ -3,7 +3,6 @@ package xmlrpc
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -174,7 +173,6 @@ func (d *Dispatcher) Call(ctx context.Context, name string, args []any) (result 
 		if r := recover(); r != nil {
 			result = nil
 			err = &Fault{Code: FaultInternal, String: fmt.Sprintf("internal error in %s: %v", name, r)}
-			_ = debug.Stack // the server edge logs; keep the reply short
 		}
 	}()
 	result, err = m.fn(ctx, full)
