@@ -148,22 +148,15 @@ func (d *Decoder) fill() {
 	}
 }
 
-// finish handles the end of the underlying stream with an unfinished scan.
+// finish handles the end of the underlying stream: what is left is parsed
+// as it is. Whitespace and comments give nothing, a top-level atom is
+// complete, and anything else is an unexpected end that the parser reports
+// with its position.
 func (d *Decoder) finish() {
 	if !errors.Is(d.readErr, io.EOF) {
 		d.fail(d.readErr)
 		return
 	}
-	if d.depth == 0 && (d.st == scanBetween || d.st == scanComment) {
-		// Only whitespace and comments are left.
-		d.consume(len(d.buf))
-		if d.err == nil && len(d.pending) == 0 {
-			d.fail(io.EOF)
-		}
-		return
-	}
-	// An atom at the top level is complete at the end of input; anything else
-	// is an unexpected end, which the parser reports with its position.
 	d.consume(len(d.buf))
 	if d.err == nil && len(d.pending) == 0 {
 		d.fail(io.EOF)
