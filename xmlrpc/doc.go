@@ -29,7 +29,7 @@
 //	d.Register("echo", []xmlrpc.Param{xmlrpc.Required("s")},
 //		func(ctx context.Context, args []any) (any, error) { return args[0], nil },
 //		xmlrpc.PyName("echo"))
-//	srv := &xmlrpc.Server{Handler: d}
+//	srv := &xmlrpc.Server{Service: d}
 //	go srv.Serve(ln)
 //	defer srv.Shutdown(context.Background())
 package xmlrpc

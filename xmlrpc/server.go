@@ -44,6 +44,7 @@ type Server struct {
 	conns     map[*serverConn]struct{}
 	sem       chan struct{}
 	closing   atomic.Bool
+	refusing  atomic.Int64 // 503 replies in flight
 	baseCtx   context.Context
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -117,12 +118,21 @@ func (s *Server) Serve(ln net.Listener) error {
 		case s.sem <- struct{}{}:
 		default:
 			s.Log.Warn("xmlrpc: connection refused: too many connections", "peer", c.RemoteAddr(), "max", s.lim.MaxConns)
+			// Answer 503 while at most MaxConns refusals are in flight; beyond
+			// that (a flood) close at once rather than hold more descriptors.
+			if s.refusing.Add(1) > int64(s.lim.MaxConns) {
+				s.refusing.Add(-1)
+				c.Close()
+				continue
+			}
 			if !s.track(nil) {
+				s.refusing.Add(-1)
 				c.Close()
 				return ErrServerClosed
 			}
 			go func() {
 				defer s.wg.Done()
+				defer s.refusing.Add(-1)
 				s.refuse(c, 503, fmt.Sprintf("Too many connections (limit %d); try again later", s.lim.MaxConns), false)
 			}()
 			continue
