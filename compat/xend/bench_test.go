@@ -43,6 +43,7 @@ func benchServer(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
+	lastSvc = svc
 	ctx := context.Background()
 	for i := 0; i < n; i++ {
 		cfg := sxp.List(sxp.Atom("vm"), kv("name", sxp.Atom(fmt.Sprintf("guest%04d", i))), kv("memory", sxp.Int(64)), kv("vcpus", sxp.Int(2)),
@@ -169,3 +170,5 @@ func runClients(b *testing.B, sock string, clients int) {
 	}
 }
 
+
+var lastSvc *Service
