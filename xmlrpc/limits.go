@@ -10,9 +10,11 @@ type Limits struct {
 	// MaxHeaderBytes bounds the request line plus headers (default 64 KiB); beyond
 	// it the answer is 414 (request line) or 431 (headers).
 	MaxHeaderBytes int
-	// MaxBodyBytes bounds Content-Length (default 16 MiB); beyond it the answer is
+	// MaxBodyBytes bounds Content-Length (default 4 MiB; xm's largest request, a
+	// domain config for xend.domain.create, is a few KiB); beyond it the answer is
 	// 413 before any of the body is read. The body buffer grows only as bytes
-	// arrive, so a false claim costs no memory.
+	// arrive, so a false claim costs no memory. Worst case, the server holds about
+	// MaxConns × 2.5 × MaxBodyBytes of request bodies at once.
 	MaxBodyBytes int64
 	// MaxDepth bounds the nesting of arrays and structs in a request (default
 	// DefaultMaxDepth); beyond it the answer is fault 1.
@@ -34,7 +36,7 @@ type Limits struct {
 // Default limits, applied to zero fields of Limits.
 const (
 	DefaultMaxHeaderBytes = 64 << 10
-	DefaultMaxBodyBytes   = 16 << 20
+	DefaultMaxBodyBytes   = 4 << 20
 	DefaultReadTimeout    = 30 * time.Second
 	DefaultIdleTimeout    = 2 * time.Minute
 	DefaultWriteTimeout   = 30 * time.Second
