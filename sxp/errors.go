@@ -47,7 +47,9 @@ type SyntaxError struct {
 	Msg string
 	// XendMsg is the text of the exception xend 4.4 raised for the same input
 	// (str(ParseError), such as "unexpected EOF"), for callers that must
-	// reproduce xend's error replies.
+	// reproduce xend's error replies. It is empty where xend had no such
+	// error: the limits, and Parse finding no value (xend's callers failed
+	// later, each in its own way).
 	XendMsg string
 	// XendSilent is true when xend 4.4 raised nothing for this input: it ended
 	// in the middle of an atom inside an unclosed list, and xend silently

@@ -186,3 +186,24 @@ func TestValueBasics(t *testing.T) {
 		t.Error("Identical wrong")
 	}
 }
+
+func TestPlain(t *testing.T) {
+	v := mustParse(t, `(vm (name 'web01') (uname "phy:/dev/x") (args 'a b') (cpus (('0' 1))) (x y))`)
+	got := v.Plain()
+	if want := "(vm (name web01) (uname phy:/dev/x) (args 'a b') (cpus ((0 1))) (x y))"; Show(got) != want {
+		t.Errorf("Show(Plain()) = %s; want %s", Show(got), want)
+	}
+	if Show(v) != `(vm (name 'web01') (uname 'phy:/dev/x') (args 'a b') (cpus (('0' 1))) (x y))` {
+		t.Errorf("Plain modified its receiver: %s", Show(v))
+	}
+	if !Equal(got, v) {
+		t.Error("Plain changed the text of a value")
+	}
+	plain := mustParse(t, "(a (b c))")
+	if p := plain.Plain(); p.ptr != plain.ptr {
+		t.Error("Plain copied a value that needed no change")
+	}
+	if Plain := Int(3).Plain(); !Identical(Plain, Int(3)) {
+		t.Error("Plain changed an Int")
+	}
+}

@@ -225,3 +225,30 @@ func Identical(a, b Value) bool {
 	}
 	return true
 }
+
+// Plain returns v with every quoted string, at any depth, turned into an
+// atom. xend's reader returned a Python str for 'x' and x alike, so what
+// xend printed after reading input is Show(v.Plain()): (uname 'phy:/dev/x')
+// read and shown again is (uname phy:/dev/x). The parser itself keeps quoted
+// strings apart so that printing a parsed reply reproduces it byte for byte.
+// Plain returns v itself when nothing needs changing.
+func (v Value) Plain() Value {
+	switch v.kind {
+	case KindQuoted:
+		return mkString(KindAtom, v.str())
+	case KindList:
+		items := v.list()
+		for i, x := range items {
+			if p := x.Plain(); !Identical(p, x) {
+				out := make([]Value, len(items))
+				copy(out, items[:i])
+				out[i] = p
+				for j := i + 1; j < len(items); j++ {
+					out[j] = items[j].Plain()
+				}
+				return mkList(out)
+			}
+		}
+	}
+	return v
+}
