@@ -110,4 +110,3 @@ func unhex(c byte) int {
 	}
 	return -1
 }
-
