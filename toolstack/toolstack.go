@@ -50,8 +50,8 @@ type Toolstack interface {
 	// ErrInvalid.
 	Destroy(ctx context.Context, id Domid) error
 	// Reset hard-resets the domain (xend's reset: destroy and recreate
-	// from the same config, same name and UUID, new domid). It returns
-	// the new domid.
+	// from the same config, same name and UUID, new domid) and leaves it
+	// running. It returns the new domid.
 	Reset(ctx context.Context, id Domid) (Domid, error)
 	// Rename changes the domain's name; ErrExists on a clash.
 	Rename(ctx context.Context, id Domid, name string) error

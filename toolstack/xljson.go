@@ -2,7 +2,9 @@ package toolstack
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -10,6 +12,27 @@ import (
 type ListEntry struct {
 	Domid  Domid        `json:"domid"`
 	Config DomainConfig `json:"config"`
+}
+
+// XLList returns the `xl list -l` entries of every live domain of ts,
+// dom0 included (xl itself skips dom0's details; xendshim does not).
+func XLList(ctx context.Context, ts Toolstack) ([]ListEntry, error) {
+	doms, err := ts.ListDomains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ListEntry, 0, len(doms))
+	for _, d := range doms {
+		cfg, err := ts.DomainConfig(ctx, d.Domid)
+		if errors.Is(err, ErrNotFound) {
+			continue // destroyed since the listing
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ListEntry{Domid: d.Domid, Config: *cfg})
+	}
+	return out, nil
 }
 
 // ParseXLList decodes the JSON array printed by `xl list -l`.

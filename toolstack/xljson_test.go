@@ -76,3 +76,5 @@ func TestXLListFields(t *testing.T) {
 		}
 	}
 }
+
+func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
