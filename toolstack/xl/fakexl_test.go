@@ -157,18 +157,25 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		}
 		return ok(b.String())
 	case "vcpu-list":
-		d, id, found := dom(rest[0])
-		if !found {
-			return invalid(rest[0])
+		ids := f.sortedIDs()
+		if len(rest) > 0 {
+			_, id, found := dom(rest[0])
+			if !found {
+				return invalid(rest[0])
+			}
+			ids = []toolstack.Domid{id}
 		}
 		var b strings.Builder
 		b.WriteString("Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n")
-		for v := 0; v < d.maxVCPUs; v++ {
-			cpu, st := strconv.Itoa(v%2), "-b-"
-			if v >= d.vcpus {
-				cpu, st = "-", "--p"
+		for _, id := range ids {
+			d := f.doms[id]
+			for v := 0; v < d.maxVCPUs; v++ {
+				cpu, st := strconv.Itoa(v%2), "-b-"
+				if v >= d.vcpus {
+					cpu, st = "-", "--p"
+				}
+				fmt.Fprintf(&b, "%-32s %5d %5d %5s   %s %9.1f  all / all\n", d.name, id, v, cpu, st, 0.5)
 			}
-			fmt.Fprintf(&b, "%-32s %5d %5d %5s   %s %9.1f  all / all\n", d.name, id, v, cpu, st, 0.5)
 		}
 		return ok(b.String())
 	case "create":
@@ -312,7 +319,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		name := strings.TrimPrefix(string(b), saveMagic+"fake image of ")
 		id := f.next
 		f.next++
-		f.doms[id] = &fakeDom{name: name, uuid: "restored-0000-4000-8000-000000000000", memKB: 131072, maxKB: 262144, vcpus: 1, maxVCPUs: 2, state: toolstack.StateRunning, weight: 256}
+		f.doms[id] = &fakeDom{name: name, uuid: "7e570000-0000-4000-8000-000000000000", memKB: 131072, maxKB: 262144, vcpus: 1, maxVCPUs: 2, state: toolstack.StateRunning, weight: 256}
 		return ok("")
 	case "sched-credit2":
 		var id toolstack.Domid

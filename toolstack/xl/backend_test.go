@@ -1,0 +1,578 @@
+package xl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/xenstore"
+	"github.com/xendshim/xendshim/xenstore/xenstoretest"
+)
+
+func newTestBackend(t *testing.T) (*Backend, *fakeXL, *xenstoretest.Server) {
+	t.Helper()
+	xs := xenstoretest.NewServer()
+	t.Cleanup(xs.Close)
+	f := newFakeXL(xs)
+	var warnings []string
+	b, err := New(Options{
+		Runner:    f,
+		Xenstore:  func() (*xenstore.Client, error) { return xenstore.NewClient(xs.Pipe()), nil },
+		ConfigDir: t.TempDir(),
+		Logf:      func(format string, args ...any) { warnings = append(warnings, format) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b, f, xs
+}
+
+func tinyConfig(name string) *toolstack.DomainConfig {
+	return &toolstack.DomainConfig{
+		CInfo: toolstack.CreateInfo{Type: toolstack.TypePV, Name: name},
+		BInfo: toolstack.BuildInfo{MaxVCPUs: 2, AvailVCPUs: toolstack.Bitmap{0}, MaxMemKB: 262144, TargetMemKB: 131072,
+			Kernel: "/boot/vmlinuz", Cmdline: "console=hvc0", PV: &toolstack.BuildInfoPV{}},
+		OnCrash: toolstack.ActionPreserve,
+	}
+}
+
+func wantClass(t *testing.T, call string, err, class error) {
+	t.Helper()
+	if class == nil {
+		if err != nil {
+			t.Errorf("%s = %v; want success", call, err)
+		}
+		return
+	}
+	if !errors.Is(err, class) {
+		t.Errorf("%s = %v; want class %q", call, err, class)
+	}
+}
+
+func TestCreateCommandAndConfig(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, err := b.Create(ctx, tinyConfig("tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != 1 {
+		t.Errorf("Create = domid %d; want 1", id)
+	}
+	var create string
+	for _, c := range f.callLog() {
+		if strings.HasPrefix(c, "create ") {
+			create = c
+		}
+	}
+	if !strings.HasPrefix(create, "create -p "+b.cfgDir+"/tiny-") {
+		t.Errorf("xl command = %q; want create -p <config dir>/tiny-*.cfg", create)
+	}
+	want := "name = \"tiny\"\ntype = \"pv\"\nkernel = \"/boot/vmlinuz\"\ncmdline = \"console=hvc0\"\nmemory = 128\nmaxmem = 256\nvcpus = 1\nmaxvcpus = 2\non_crash = \"preserve\"\n"
+	if len(f.configs) != 1 || f.configs[0] != want {
+		t.Errorf("xl.cfg given to xl create =\n%s\nwant\n%s", f.configs, want)
+	}
+	if left, _ := filepath.Glob(filepath.Join(b.cfgDir, "*.cfg")); len(left) != 0 {
+		t.Errorf("config files left behind: %v", left)
+	}
+	d, err := b.Domain(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State&toolstack.StatePaused == 0 || d.TargetMemKB != 131072 || d.MaxMemKB != 262144 || d.MaxVCPUs != 2 || len(d.VCPUs) != 2 ||
+		d.ConsoleTTY != "/dev/pts/1" || d.StartTime.IsZero() || d.Type != toolstack.TypePV {
+		t.Errorf("Domain(1) = %+v", d)
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	if _, err := b.Create(ctx, tinyConfig("dup")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		edit  func(*toolstack.DomainConfig)
+		class error
+	}{
+		{"duplicate name (checked before xl)", func(c *toolstack.DomainConfig) { c.CInfo.Name = "dup" }, toolstack.ErrExists},
+		{"no name", func(c *toolstack.DomainConfig) { c.CInfo.Name = "" }, toolstack.ErrInvalid},
+		{"bad uuid", func(c *toolstack.DomainConfig) { c.CInfo.UUID = "1234" }, toolstack.ErrInvalid},
+		{"target above max", func(c *toolstack.DomainConfig) { c.BInfo.TargetMemKB = c.BInfo.MaxMemKB + 1 }, toolstack.ErrInvalid},
+		{"more than the host", func(c *toolstack.DomainConfig) { c.BInfo.TargetMemKB, c.BInfo.MaxMemKB = 8<<20, 8<<20 }, toolstack.ErrNoMemory},
+		{"bad MAC", func(c *toolstack.DomainConfig) { c.NICs = []toolstack.DeviceNIC{{MAC: "01:00:00:00:00:00"}} }, toolstack.ErrInvalid},
+		{"bad vdev", func(c *toolstack.DomainConfig) { c.Disks = []toolstack.DeviceDisk{{Vdev: "floppy"}} }, toolstack.ErrInvalid},
+		{"xl: no kernel", func(c *toolstack.DomainConfig) { c.BInfo.Kernel = "" }, toolstack.ErrInvalid},
+		{"xl: no memory (-5)", func(c *toolstack.DomainConfig) { c.BInfo.TargetMemKB, c.BInfo.MaxMemKB = 2500<<10, 2500<<10 }, toolstack.ErrNoMemory},
+		{"control character", func(c *toolstack.DomainConfig) { c.BInfo.Cmdline = "a\nb" }, toolstack.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tinyConfig("bad")
+			tt.edit(cfg)
+			_, err := b.Create(ctx, cfg)
+			wantClass(t, "Create("+tt.name+")", err, tt.class)
+		})
+	}
+	// xl itself says "already exists" (the name appeared between the check and the create).
+	dupErr, _ := os.ReadFile("testdata/xen-4.17/err-create-dup.err")
+	f.failNext("create", Result{ExitCode: 3, Stderr: dupErr})
+	_, err := b.Create(ctx, tinyConfig("racer"))
+	wantClass(t, "Create(xl says exists)", err, toolstack.ErrExists)
+	var ce *CommandError
+	if !errors.As(err, &ce) || ce.ExitCode != 3 || !strings.Contains(ce.Message(), "already exists") || strings.Contains(ce.Message(), "Parsing config") {
+		t.Errorf("Create error cause = %#v; want the CommandError with xl's stderr", ce)
+	}
+}
+
+func TestCreateSurvivesMonitorCrash(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	f.monitorCrash = true
+	id, err := b.Create(context.Background(), tinyConfig("crashmon"))
+	if err != nil || id == 0 {
+		t.Fatalf("Create with xl exiting 3 after building the domain = %d, %v; want success", id, err)
+	}
+}
+
+func TestMonitorCrashWithoutDomainFails(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	f.failNext("create", Result{ExitCode: 3, Stderr: []byte("Parsing config from x\n")})
+	_, err := b.Create(context.Background(), tinyConfig("nodom"))
+	wantClass(t, "Create(exit 3, no domain)", err, toolstack.ErrBadState)
+}
+
+func TestUnknownDomainErrors(t *testing.T) {
+	b, _, _ := newTestBackend(t)
+	ctx := context.Background()
+	const id = toolstack.Domid(4242)
+	calls := map[string]func() error{
+		"Pause":           func() error { return b.Pause(ctx, id) },
+		"Destroy":         func() error { return b.Destroy(ctx, id) },
+		"SetMemoryTarget": func() error { return b.SetMemoryTarget(ctx, id, 65536) },
+		"SetVCPUs":        func() error { return b.SetVCPUs(ctx, id, 1) },
+		"Domain":          func() error { _, err := b.Domain(ctx, id); return err },
+		"DomainConfig":    func() error { _, err := b.DomainConfig(ctx, id); return err },
+		"Console":         func() error { _, err := b.Console(ctx, id); return err },
+		"Devices":         func() error { _, err := b.Devices(ctx, id, ""); return err },
+		"SchedParams":     func() error { _, err := b.SchedParams(ctx, id); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			wantClass(t, name+"(4242)", err, toolstack.ErrNotFound)
+			if err != nil && !strings.Contains(err.Error(), "4242") {
+				t.Errorf("%s error %q does not name the domain", name, err)
+			}
+		})
+	}
+}
+
+func TestLifecycleCommands(t *testing.T) {
+	b, f, xs := newTestBackend(t)
+	ctx := context.Background()
+	id, err := b.Create(ctx, tinyConfig("life"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		call func() error
+		want string // the xl command line it must run ("" = none)
+	}{
+		{"unpause", func() error { return b.Unpause(ctx, id) }, "unpause 1"},
+		{"pause", func() error { return b.Pause(ctx, id) }, "pause 1"},
+		{"mem-set", func() error { return b.SetMemoryTarget(ctx, id, 98304) }, "mem-set 1 98304k"},
+		{"mem-max", func() error { return b.SetMemoryMax(ctx, id, 524288) }, "mem-max 1 524288k"},
+		{"vcpu-set", func() error { return b.SetVCPUs(ctx, id, 2) }, "vcpu-set --ignore-host 1 2"},
+		{"vcpu-pin", func() error { return b.PinVCPU(ctx, id, 1, toolstack.Bitmap{0, 1}) }, "vcpu-pin 1 1 0,1"},
+		{"vcpu-pin all", func() error { return b.PinVCPU(ctx, id, -1, nil) }, "vcpu-pin 1 all all"},
+		{"weight", func() error { return b.SetSchedParams(ctx, id, toolstack.SchedParams{Weight: ptr(512)}) }, "sched-credit2 -d 1 -w 512"},
+		{"rename", func() error { return b.Rename(ctx, id, "life2") }, "rename 1 life2"},
+		{"sysrq", func() error { return b.SendSysrq(ctx, id, 's') }, "sysrq 1 s"},
+		{"trigger", func() error { return b.SendTrigger(ctx, id, toolstack.TriggerNMI, 0) }, "trigger 1 nmi 0"},
+		{"reboot", func() error { return b.Reboot(ctx, id) }, "reboot -F 1"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			n := len(f.callLog())
+			if err := s.call(); err != nil {
+				t.Fatalf("%s = %v", s.name, err)
+			}
+			if calls := f.callLog()[n:]; !slices.Contains(calls, s.want) {
+				t.Errorf("%s ran %q; want %q among them", s.name, calls, s.want)
+			}
+		})
+	}
+	d, err := b.Domain(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "life2" || d.TargetMemKB != 98304 || d.MaxMemKB != 524288 || d.OnlineVCPUs != 2 {
+		t.Errorf("after the steps Domain = %+v", d)
+	}
+	p, err := b.SchedParams(ctx, id)
+	if err != nil || p.Sched != "credit2" || *p.Weight != 512 || *p.Cap != 0 {
+		t.Errorf("SchedParams = %+v, %v", p, err)
+	}
+	// suspend goes to xenstore, as xend wrote it
+	if err := b.Shutdown(ctx, id, toolstack.RequestSuspend); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := xs.Get("/local/domain/1/control/shutdown"); v != "suspend" {
+		t.Errorf("control/shutdown = %q; want suspend", v)
+	}
+	if err := b.Shutdown(ctx, id, toolstack.RequestPoweroff); err != nil {
+		t.Fatal(err)
+	}
+	if calls := f.callLog(); calls[len(calls)-1] != "shutdown -F 1" {
+		t.Errorf("poweroff ran %q; want shutdown -F 1", calls[len(calls)-1])
+	}
+}
+
+func TestRefusedBeforeXL(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("checks"))
+	tests := []struct {
+		name  string
+		call  func() error
+		class error
+	}{
+		{"pause dom0", func() error { return b.Pause(ctx, 0) }, toolstack.ErrInvalid},
+		{"destroy dom0", func() error { return b.Destroy(ctx, 0) }, toolstack.ErrInvalid},
+		{"shutdown bogus", func() error { return b.Shutdown(ctx, id, "bogus") }, toolstack.ErrInvalid},
+		{"vcpus 0", func() error { return b.SetVCPUs(ctx, id, 0) }, toolstack.ErrInvalid},
+		{"vcpus 3 of 2", func() error { return b.SetVCPUs(ctx, id, 3) }, toolstack.ErrInvalid},
+		{"pin missing cpu", func() error { return b.PinVCPU(ctx, id, 0, toolstack.Bitmap{2}) }, toolstack.ErrInvalid},
+		{"pin missing vcpu", func() error { return b.PinVCPU(ctx, id, 2, nil) }, toolstack.ErrInvalid},
+		{"max below target", func() error { return b.SetMemoryMax(ctx, id, 1024) }, toolstack.ErrInvalid},
+		{"weight 0", func() error { return b.SetSchedParams(ctx, id, toolstack.SchedParams{Weight: ptr(0)}) }, toolstack.ErrInvalid},
+		{"cap 300 on 2 vcpus", func() error { return b.SetSchedParams(ctx, id, toolstack.SchedParams{Cap: ptr(300)}) }, toolstack.ErrInvalid},
+		{"rtds", func() error { return b.SetSchedParams(ctx, id, toolstack.SchedParams{Sched: "rtds"}) }, toolstack.ErrUnsupported},
+		{"trigger bogus", func() error { return b.SendTrigger(ctx, id, "bogus", 0) }, toolstack.ErrInvalid},
+		{"trigger vcpu 9", func() error { return b.SendTrigger(ctx, id, toolstack.TriggerNMI, 9) }, toolstack.ErrInvalid},
+		{"sysrq NUL", func() error { return b.SendSysrq(ctx, id, 0) }, toolstack.ErrInvalid},
+		{"rename empty", func() error { return b.Rename(ctx, id, "") }, toolstack.ErrInvalid},
+		{"save relative", func() error { return b.Save(ctx, id, "x.save", false) }, toolstack.ErrInvalid},
+		{"save to missing dir", func() error { return b.Save(ctx, id, "/nonexistent/x.save", false) }, toolstack.ErrNotFound},
+		{"vbd floppy", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVBD, Disk: &toolstack.DeviceDisk{Vdev: "floppy"}})
+			return err
+		}, toolstack.ErrInvalid},
+		{"vif with a disk", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVIF, Disk: &toolstack.DeviceDisk{}})
+			return err
+		}, toolstack.ErrInvalid},
+		{"vscsi", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVSCSI, VSCSI: &toolstack.DeviceVSCSI{}})
+			return err
+		}, toolstack.ErrUnsupported},
+		{"vnc without display", func() error { _, err := b.VNC(ctx, id); return err }, toolstack.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := len(f.callLog())
+			err := tt.call()
+			wantClass(t, tt.name, err, tt.class)
+			for _, c := range f.callLog()[n:] {
+				if !strings.HasPrefix(c, "list") && !strings.HasPrefix(c, "vcpu-list") && !strings.HasPrefix(c, "info") && !strings.HasPrefix(c, "domid") {
+					t.Errorf("%s ran xl %q; want it refused before changing anything", tt.name, c)
+				}
+			}
+		})
+	}
+}
+
+func TestXLErrorMapping(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("errs"))
+	read := func(name string) []byte {
+		s, err := os.ReadFile("testdata/xen-4.17/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		cmd   string
+		err   string // capture of xl's stderr
+		call  func() error
+		class error
+	}{
+		{"mem-set", "err-memset-toomuch.err", func() error { return b.SetMemoryTarget(ctx, id, 100<<20) }, toolstack.ErrInvalid},
+		{"pause", "err-pause-nosuch.err", func() error { return b.Pause(ctx, id) }, toolstack.ErrNotFound},
+		{"save", "guest-save.err", func() error { return b.Save(ctx, id, filepath.Join(t.TempDir(), "s"), false) }, toolstack.ErrBadState},
+		{"dump-core", "err-dump-core-badpath.err", func() error { return b.CoreDump(ctx, id, "/tmp/x.core", toolstack.DumpOptions{}) }, toolstack.ErrNotFound},
+		{"vcpu-pin", "err-vcpupin-bad.err", func() error { return b.PinVCPU(ctx, id, 0, toolstack.Bitmap{0}) }, toolstack.ErrInvalid},
+		{"block-attach", "guest-block-attach.err", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVBD, Disk: &toolstack.DeviceDisk{Vdev: "xvdb", PdevPath: "/x"}})
+			return err
+		}, toolstack.ErrBadState},
+		{"pci-attach", "err-pci-attach.err", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassPCI, PCI: &toolstack.DevicePCI{Bus: 0, Dev: 0x1f}})
+			return err
+		}, toolstack.ErrUnsupported},
+		{"usbctrl-attach", "guest-usbctrl-attach.err", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVUSB, USBCtrl: &toolstack.DeviceUSBCtrl{Version: 2, Ports: 4}})
+			return err
+		}, toolstack.ErrUnsupported},
+		{"usbdev-attach", "err-usbdev-attach.err", func() error {
+			_, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassUSBDev, USBDev: &toolstack.DeviceUSBDev{HostDev: &toolstack.USBHostDev{HostBus: 1, HostAddr: 1}}})
+			return err
+		}, toolstack.ErrUnsupported},
+		{"block-detach", "err-block-detach-nosuch.err", func() error {
+			return b.RemoveDevice(ctx, id, toolstack.DeviceRef{Class: toolstack.ClassVBD, Devid: 51760}, false)
+		}, toolstack.ErrNotFound},
+		{"restore", "err-restore-dup.err", func() error {
+			p := filepath.Join(t.TempDir(), "img")
+			os.WriteFile(p, []byte(saveMagic+"fake image of errs"), 0o600)
+			_, err := b.Restore(ctx, p, false)
+			return err
+		}, toolstack.ErrExists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			f.failNext(tt.cmd, Result{ExitCode: 1, Stderr: read(tt.err)})
+			err := tt.call()
+			wantClass(t, tt.cmd+" with "+tt.err, err, tt.class)
+			var ce *CommandError
+			if !errors.As(err, &ce) || ce.Args[0] != tt.cmd {
+				t.Errorf("%s error %v does not carry xl's CommandError", tt.cmd, err)
+			}
+		})
+	}
+}
+
+func TestSaveRestoreCoreDump(t *testing.T) {
+	b, _, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("sr"))
+	dir := t.TempDir()
+	img := filepath.Join(dir, "sr.save")
+	if err := b.Save(ctx, id, img, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Domain(ctx, id); !errors.Is(err, toolstack.ErrNotFound) {
+		t.Errorf("Domain after Save = %v; want not found", err)
+	}
+	nid, err := b.Restore(ctx, img, true)
+	if err != nil || nid == id {
+		t.Fatalf("Restore = %d, %v; want a new domid", nid, err)
+	}
+	_, err = b.Restore(ctx, filepath.Join(dir, "missing"), false)
+	wantClass(t, "Restore(missing)", err, toolstack.ErrNotFound)
+	junk := filepath.Join(dir, "junk")
+	os.WriteFile(junk, make([]byte, 100), 0o600)
+	_, err = b.Restore(ctx, junk, false)
+	wantClass(t, "Restore(junk)", err, toolstack.ErrInvalid)
+	core := filepath.Join(dir, "sr.core")
+	if err := b.CoreDump(ctx, nid, core, toolstack.DumpOptions{Crash: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(core); err != nil {
+		t.Errorf("core file: %v", err)
+	}
+	if _, err := b.Domain(ctx, nid); !errors.Is(err, toolstack.ErrNotFound) {
+		t.Errorf("Domain after CoreDump(crash) = %v; want destroyed", err)
+	}
+}
+
+func TestListDomainsAndConfigCache(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	for _, n := range []string{"a", "b"} {
+		if _, err := b.Create(ctx, tinyConfig(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doms, err := b.ListDomains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doms) != 3 || doms[0].Domid != 0 || doms[0].Name != "Domain-0" || len(doms[0].VCPUs) != 2 || doms[2].Name != "b" {
+		t.Fatalf("ListDomains = %+v", doms)
+	}
+	n := len(f.callLog())
+	for _, d := range doms {
+		if _, err := b.DomainConfig(ctx, d.Domid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists := 0
+	for _, c := range f.callLog()[n-1:] {
+		if c == "list -l" {
+			lists++
+		}
+	}
+	if lists > 1 {
+		t.Errorf("DomainConfig for 3 domains ran xl list -l %d times; want the listing's prefetch reused", lists)
+	}
+	// A change through the backend drops the cache.
+	if err := b.Rename(ctx, doms[1].Domid, "a2"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := b.DomainConfig(ctx, doms[1].Domid)
+	if err != nil || cfg.CInfo.Name != "a2" {
+		t.Errorf("DomainConfig after Rename = %+v, %v; want name a2", cfg.CInfo, err)
+	}
+}
+
+func TestDevicesFromXenstore(t *testing.T) {
+	b, _, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("devs"))
+	for i, mac := range []string{"00:16:3e:00:00:0a", ""} {
+		ref, err := b.AddDevice(ctx, id, toolstack.Device{Class: toolstack.ClassVIF, NIC: &toolstack.DeviceNIC{MAC: mac, Bridge: "xenbr0"}})
+		if err != nil || ref.Devid != i {
+			t.Fatalf("AddDevice(vif %d) = %+v, %v", i, ref, err)
+		}
+	}
+	devs, err := b.Devices(ctx, id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var classes []string
+	for _, d := range devs {
+		classes = append(classes, string(d.Class)+"/"+itoa(d.Devid))
+	}
+	if !slices.Equal(classes, []string{"console/0", "vif/0", "vif/1"}) {
+		t.Errorf("Devices = %v; want console/0 vif/0 vif/1", classes)
+	}
+	if devs[0].TTY != "/dev/pts/1" || devs[0].BackendState != toolstack.XenbusConnected {
+		t.Errorf("console device = %+v", devs[0])
+	}
+	if devs[1].Config.NIC == nil || devs[1].Config.NIC.Bridge != "xenbr0" || devs[1].BackendState != toolstack.XenbusInitWait {
+		t.Errorf("vif 0 = %+v", devs[1])
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := b.WaitForDevices(wctx, id); err != nil {
+		t.Errorf("WaitForDevices with backends Connected/InitWait = %v", err)
+	}
+	c, err := b.Console(ctx, id)
+	if err != nil || c.TTY != "/dev/pts/1" || c.Port != 2 {
+		t.Errorf("Console = %+v, %v", c, err)
+	}
+}
+
+func TestHostInfoAndDmesg(t *testing.T) {
+	b, _, _ := newTestBackend(t)
+	ctx := context.Background()
+	h, err := b.HostInfo(ctx)
+	if err != nil || h.Phys.NrCPUs != 2 || len(h.Topology) != 2 || h.Sched.Name != "credit2" {
+		t.Errorf("HostInfo = %+v, %v", h, err)
+	}
+	s, err := b.Dmesg(ctx, false)
+	if err != nil || !strings.Contains(s, "fake ring") {
+		t.Errorf("Dmesg = %q, %v", s, err)
+	}
+}
+
+func TestTimeoutKillsXL(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "xl")
+	os.WriteFile(script, []byte("#!/bin/sh\ncase $1 in\nsleep) sleep 30;;\nfail) echo 'nosuch is an invalid domain identifier (rc=-6)' >&2; exit 1;;\n"+
+		"bg) (sleep 30 &) ; echo started;;\n*) echo \"$@\";;\nesac\n"), 0o755)
+	b, err := New(Options{XL: script, Timeout: 300 * time.Millisecond, ConfigDir: dir,
+		Xenstore: func() (*xenstore.Client, error) { return nil, errors.New("none") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	start := time.Now()
+	_, err = b.xl(ctx, "sleep", nil, "sleep")
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Errorf("xl sleep with a 300ms limit = %v after %v; want a quick error", err, time.Since(start))
+	}
+	_, err = b.xl(ctx, "fail", 7, "fail")
+	var ce *CommandError
+	if !errors.Is(err, toolstack.ErrNotFound) || !errors.As(err, &ce) || ce.ExitCode != 1 {
+		t.Errorf("xl fail = %v; want not found with exit status 1", err)
+	}
+	b.opts.Timeout = 20 * time.Second
+	start = time.Now()
+	res, err := b.xl(ctx, "bg", nil, "bg")
+	if err != nil || strings.TrimSpace(string(res.Stdout)) != "started" || time.Since(start) > 10*time.Second {
+		t.Errorf("xl bg (child keeps stdout open) = %q, %v after %v; want prompt success", res.Stdout, err, time.Since(start))
+	}
+}
+
+func TestXLConfigEmitter(t *testing.T) {
+	cfg := tinyConfig("full")
+	cfg.CInfo.UUID = "e89d4fba-aed1-4f40-b147-6e6d7d0d91e6"
+	cfg.BInfo.CPUMap = toolstack.Bitmap{0, 1}
+	cfg.Disks = []toolstack.DeviceDisk{{PdevPath: "/img/a b.img", Vdev: "xvda", Format: "raw", Readwrite: 1, Backend: "qdisk"}}
+	cfg.NICs = []toolstack.DeviceNIC{{MAC: "00:16:3e:00:00:01", Bridge: "xenbr0", Nictype: "vif"}}
+	cfg.VFBs = []toolstack.DeviceVFB{{VNC: &toolstack.VNCInfo{Enable: toolstack.DefboolTrue, Listen: "0.0.0.0", FindUnused: toolstack.DefboolTrue}}}
+	cfg.PCIDevs = []toolstack.DevicePCI{{Bus: 3, Dev: 0, Func: 1, Permissive: true}}
+	cfg.USBCtrls = []toolstack.DeviceUSBCtrl{{Version: 2, Ports: 4}}
+	cfg.OnPoweroff = toolstack.ActionDestroy
+	got, err := XLConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `name = "full"
+type = "pv"
+uuid = "e89d4fba-aed1-4f40-b147-6e6d7d0d91e6"
+kernel = "/boot/vmlinuz"
+cmdline = "console=hvc0"
+memory = 128
+maxmem = 256
+vcpus = 1
+maxvcpus = 2
+cpus = "0,1"
+on_poweroff = "destroy"
+on_crash = "preserve"
+disk = [ "format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=/img/a b.img" ]
+vif = [ "mac=00:16:3e:00:00:01,bridge=xenbr0,type=vif" ]
+vfb = [ "vnc=1,vnclisten=0.0.0.0,vncunused=1" ]
+pci = [ "0000:03:00.1,permissive=1" ]
+usbctrl = [ "version=2,ports=4" ]
+`
+	if string(got) != want {
+		t.Errorf("XLConfig =\n%s\nwant\n%s", got, want)
+	}
+	cfg.BInfo.Cmdline = `say "hi" \ bye`
+	got, _ = XLConfig(cfg)
+	if !strings.Contains(string(got), `cmdline = "say \"hi\" \\ bye"`) {
+		t.Errorf("XLConfig quoting: %s", got)
+	}
+}
+
+func TestVdevNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"xvda", 51712, true}, {"xvdb", 51728, true}, {"xvda1", 51713, true}, {"hda", 768, true}, {"hdc", 5632, true},
+		{"sdb", 2064, true}, {"xvdq", 1<<28 | 16<<8, true}, {"51728", 51728, true}, {"hdc:cdrom", 5632, true},
+		{"floppy", 0, false}, {"xvd", 0, false}, {"hde", 0, false}, {"xvda-1", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := VdevNumber(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("VdevNumber(%q) = %d, %v; want %d ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func ptr(n int) *int { return &n }
+
+func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
+
+func fmtInt(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return fmtInt(n/10) + string(rune('0'+n%10))
+}
