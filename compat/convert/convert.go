@@ -83,6 +83,11 @@ func Bytes(name string, data []byte, opts Options) *Result {
 			}
 		}
 	}
+	if c.xlSource {
+		r.Format = "xl"
+		c.notes = append(c.notes, Note{Pos: lexer.Position{Filename: name}, Severity: xmconfig.Info,
+			Msg: "the file is already written for xl (xl keys or disk syntax): xl's defaults are kept, not xm's"})
+	}
 	dc, err := c.build()
 	r.Notes = c.notes
 	if err != nil {

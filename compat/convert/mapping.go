@@ -83,7 +83,25 @@ func (c *conv) guestType(cfg *toolstack.DomainConfig) error {
 	if err != nil {
 		return err
 	}
+	if t, tok, err := c.str("type"); err != nil {
+		return err
+	} else if tok {
+		// an xl-era file: type wins over builder, as in xl
+		switch t {
+		case "pv":
+			b, ok = "linux", true
+		case "hvm":
+			b, ok = "hvm", true
+		case "pvh":
+			cfg.CInfo.Type = toolstack.TypePVH
+			cfg.BInfo.PVH = &toolstack.BuildInfoPVH{}
+			b, ok = "pvh", true
+		default:
+			return c.refuse("type", "use pv, hvm or pvh", "unknown domain type %q", t)
+		}
+	}
 	switch {
+	case b == "pvh":
 	case !ok || b == "linux":
 		cfg.CInfo.Type = toolstack.TypePV
 		cfg.BInfo.PV = &toolstack.BuildInfoPV{}
@@ -210,7 +228,9 @@ func (c *conv) memory(cfg *toolstack.DomainConfig) error {
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !ok && c.xlSource {
+		mem = 32
+	} else if !ok {
 		mem = 128
 		c.note("memory", xmconfig.Info, "not set: xm's default 128 MiB is written (xl's default is 32 MiB)")
 	}
@@ -435,7 +455,11 @@ func (c *conv) actions(cfg *toolstack.DomainConfig) error {
 			}
 			acts[k] = a
 		} else if k == "on_crash" && !c.has("restart") {
-			c.note(k, xmconfig.Info, "not set: xm's default 'restart' is written (xl's default is destroy)")
+			if c.xlSource {
+				acts[k] = toolstack.ActionDestroy
+			} else {
+				c.note(k, xmconfig.Info, "not set: xm's default 'restart' is written (xl's default is destroy)")
+			}
 		}
 	}
 	cfg.OnPoweroff, cfg.OnReboot, cfg.OnCrash = acts["on_poweroff"], acts["on_reboot"], acts["on_crash"]

@@ -105,7 +105,9 @@ func (c *conv) display(cfg *toolstack.DomainConfig) error {
 		sdl.OpenGL = toolstack.DefboolOf(o)
 	}
 	vnc.Enable = toolstack.DefboolOf(hasVnc && vncOn)
-	if !hasVnc && !(hasSdl && sdlOn) {
+	if !hasVnc && c.xlSource {
+		vnc.Enable = toolstack.DefboolDefault
+	} else if !hasVnc && !(hasSdl && sdlOn) {
 		c.note("vnc", xmconfig.Info, "not set: xm gave an HVM guest no display, so vnc = 0 is written (xl's default is 1)")
 	}
 	h.VNC = vnc
@@ -209,7 +211,11 @@ func (c *conv) devices(cfg *toolstack.DomainConfig) error {
 			cfg.PCIDevs[i].PowerMgmt = true
 		}
 	}
-	if len(cfg.PCIDevs) > 0 && !hasMsi {
+	if len(cfg.PCIDevs) > 0 && !hasMsi && c.xlSource {
+		for i := range cfg.PCIDevs {
+			cfg.PCIDevs[i].MSITranslate = false
+		}
+	} else if len(cfg.PCIDevs) > 0 && !hasMsi {
 		c.note("pci_msitranslate", xmconfig.Info, "not set: xm's default 1 is written (xl's default is 0)")
 	}
 	if l, ok, err := c.strList("vscsi", false); err != nil {
@@ -367,10 +373,27 @@ func (c *conv) leftovers() {
 			c.note(k, xmconfig.Info, "helper variable, not a domain option; dropped")
 			continue
 		}
+		if xlOnly[k] || strings.HasPrefix(k, "spice") || strings.HasPrefix(k, "device_model_args") {
+			c.note(k, xmconfig.Warning, "xl key that this converter does not carry (the source is already xl syntax); copy it by hand")
+			continue
+		}
 		if c.fromSXP {
 			c.note(k, xmconfig.Info, "xend bookkeeping with no xl equivalent; dropped")
 			continue
 		}
 		c.note(k, xmconfig.Warning, "not an xm option (xm kept it as an attribute and ignored it); dropped")
 	}
+}
+
+// xlOnly are xl keys found in xl-era files that the xm model has no
+// field for.
+var xlOnly = map[string]bool{
+	"vnuma": true, "passthrough": true, "channel": true, "usbctrl": true, "usbdev": true,
+	"max_grant_frames": true, "max_maptrack_frames": true, "max_event_channels": true, "e820_host": true,
+	"bios": true, "bios_path_override": true, "acpi_firmware": true, "firmware": true, "vga": true,
+	"device_model_version": true, "device_model_stubdomain_override": true, "seclabel": true,
+	"vif.default.bridge": true, "tee": true, "altp2m": true, "vpmu": true, "smbios_firmware": true,
+	"vtpm": true, "p9": true, "vdispl": true, "vsnd": true, "vkb": true, "rdm": true, "mca_caps": true,
+	"cpus_soft": true, "gic_version": true, "iomem": true, "claim_mode": true, "driver_domain": true,
+	"nomigrate": false, "blkdev_start": true, "maxmem": false,
 }

@@ -108,6 +108,16 @@ func (c *conv) cmdline(cfg *toolstack.DomainConfig) error {
 		}
 		vals[k] = v
 	}
+	if cl, ok, err := c.str("cmdline"); err != nil {
+		return err
+	} else if ok {
+		// xl's own key (4.5+) overrides root and extra, as in xl
+		cfg.BInfo.Cmdline = cl
+		if c.has("root") || c.has("extra") {
+			c.note("cmdline", xmconfig.Info, "cmdline set: root and extra are ignored, as xl does")
+		}
+		return nil
+	}
 	args := vals["extra"]
 	if vals["nfs_root"] != "" {
 		if vals["nfs_server"] == "" {
@@ -263,7 +273,7 @@ func (c *conv) platform(cfg *toolstack.DomainConfig) error {
 		return err
 	} else if ok {
 		h.HPET = toolstack.DefboolOf(b)
-	} else {
+	} else if !c.xlSource {
 		h.HPET = toolstack.DefboolOf(false)
 		c.note("hpet", xmconfig.Info, "not set: xm's default 0 is written (xl's default is 1)")
 	}
@@ -292,7 +302,7 @@ func (c *conv) platform(cfg *toolstack.DomainConfig) error {
 			nb = "c"
 		}
 		h.Boot = nb
-	} else {
+	} else if !c.xlSource {
 		h.Boot = "c"
 		c.note("boot", xmconfig.Info, "not set: xm's default \"c\" is written (xl's default is \"cda\")")
 	}

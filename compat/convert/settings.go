@@ -37,6 +37,9 @@ type conv struct {
 	notes   []Note
 	hvm     bool
 	fromSXP bool
+	// xlSource is set when the file is already written for xl (it uses
+	// xl-only keys or disk syntax): xl\'s defaults then apply, not xm\'s.
+	xlSource bool
 }
 
 func newConv(source string, settings []xmconfig.Setting, opts Options) *conv {
@@ -47,7 +50,25 @@ func newConv(source string, settings []xmconfig.Setting, opts Options) *conv {
 		}
 		c.set[s.Name] = s
 	}
+	c.xlSource = looksLikeXL(settings)
 	return c
+}
+
+// looksLikeXL reports whether settings come from a file written for xl.
+func looksLikeXL(settings []xmconfig.Setting) bool {
+	for _, s := range settings {
+		switch {
+		case s.Name == "type" || s.Name == "cmdline" || xlOnly[s.Name]:
+			return true
+		case s.Name == "disk" && s.Value.Kind == xmconfig.List:
+			for _, it := range s.Value.Items {
+				if it.Kind == xmconfig.Str && isXLDisk(it.S) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (c *conv) has(key string) bool { _, ok := c.set[key]; return ok }
