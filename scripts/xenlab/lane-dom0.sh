@@ -46,6 +46,6 @@ else
 	echo "LANE FAIL xendshim binary missing"; fails=$((fails + 1))
 fi
 echo; echo "--- xl list at the end"; xl list
-grep -h '' /var/log/xen/xen-hotplug.log 2>/dev/null | tail -5
+echo "--- xen-hotplug.log"; tail -20 /var/log/xen/xen-hotplug.log 2>/dev/null; ls /var/log/xen/
 echo "LANE RESULT: $fails part(s) failed"
 exit $fails

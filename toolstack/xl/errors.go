@@ -22,7 +22,7 @@ var stderrClasses = []struct {
 	{regexp.MustCompile(`config parsing error|Failed to parse config|Neither kernel nor bootloader|xc_dom_kernel_file failed|xc_dom_ramdisk_file failed|failed to open file`), toolstack.ErrInvalid, "the configuration is not usable"},
 	{regexp.MustCompile(`(?im)not enough memory|failed to free memory|cannot allocate memory|rc=-5\b|: -5$|ERROR_NOMEM`), toolstack.ErrNoMemory, "the host lacks the memory"},
 	{regexp.MustCompile(`didn't acknowledge|did not respond|not suspended|Failed to save domain|guest timed out`), toolstack.ErrBadState, "the guest did not cooperate"},
-	{regexp.MustCompile(`Can't open restore file: No such file|Failed to read config file: .*No such file|not connected|does not exist|No such file or directory`), toolstack.ErrNotFound, "it does not exist"},
+	{regexp.MustCompile(`Can't open restore file: No such file|Failed to read config file: .*No such file|not connected|does not exist|Unknown device|No such file or directory`), toolstack.ErrNotFound, "it does not exist"},
 	{regexp.MustCompile(`command not implemented|pciback driver not loaded|not assignable|device model required but not running|(?i)not supported|No such device`), toolstack.ErrUnsupported, "this host cannot do it"},
 	{regexp.MustCompile(`(?i)invalid|must be less than or equal|overcommm?itting|Could not set affinity|out of range|bad |Unable to parse|not a valid`), toolstack.ErrInvalid, "an argument was refused"},
 }
