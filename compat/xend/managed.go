@@ -93,8 +93,18 @@ func (s *Service) Delete(ctx context.Context, id Ident) error {
 	return nil
 }
 
-// checkpointPath is where a managed domain is suspended to.
-func (s *Service) checkpointPath(rec *vmRecord) string {
+// checkpointPath is where a managed domain is suspended to: xend's
+// <domains>/<uuid>/checkpoint.chk, or, when the toolstack's host
+// filesystem is not ours (toolstack.HostFiles, the simulator), a file in
+// the host's save directory.
+func (s *Service) checkpointPath(ctx context.Context, rec *vmRecord) string {
+	if _, remote := s.ts.(toolstack.HostFiles); remote {
+		dir := "/var/lib/xen/save"
+		if hi, err := s.ts.HostInfo(ctx); err == nil && hi.SaveDirectory != "" {
+			dir = hi.SaveDirectory
+		}
+		return filepath.Join(dir, rec.UUID+".chk")
+	}
 	return filepath.Join(s.opts.DomainsPath, rec.UUID, "checkpoint.chk")
 }
 
@@ -116,7 +126,7 @@ func (s *Service) Suspend(ctx context.Context, id Ident) error {
 	if !d.active() {
 		return xendError("Domain is not running")
 	}
-	if err := s.ts.Save(ctx, d.info.Domid, s.checkpointPath(d.rec), false); err != nil {
+	if err := s.ts.Save(ctx, d.info.Domid, s.checkpointPath(ctx, d.rec), false); err != nil {
 		return tsErr(err)
 	}
 	s.checkpoints[d.rec.UUID] = true
@@ -141,7 +151,7 @@ func (s *Service) Resume(ctx context.Context, id Ident, paused bool) error {
 	if !s.checkpoints[d.rec.UUID] {
 		return xendError("Domain is not suspended")
 	}
-	if _, err := s.ts.Restore(ctx, s.checkpointPath(d.rec), paused); err != nil {
+	if _, err := s.ts.Restore(ctx, s.checkpointPath(ctx, d.rec), paused); err != nil {
 		return tsErr(err)
 	}
 	delete(s.checkpoints, d.rec.UUID)
