@@ -243,34 +243,44 @@ func (s *Sim) CoreDump(ctx context.Context, id toolstack.Domid, path string, opt
 }
 
 // MigrateSend implements toolstack.Migrator. The stream is a migration
-// image; the domain is destroyed here once it is written.
+// image; the domain is destroyed here once it is written. The simulator is
+// not locked while the stream is written, so a slow peer blocks nobody.
 func (s *Sim) MigrateSend(ctx context.Context, id toolstack.Domid, w io.Writer, opts toolstack.MigrateOptions) error {
 	if err := s.begin(ctx, "MigrateSend"); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
 	const op = "migrate"
 	d, err := s.lookup(op, id)
+	if err == nil && id == 0 {
+		err = toolstack.Errorf(toolstack.ErrInvalid, op, id, "cannot migrate Domain-0")
+	}
+	if err == nil && (d.Shutdown || d.Crashed) {
+		err = toolstack.Errorf(toolstack.ErrBadState, op, id, "domain is %s", d.state())
+	}
+	if err == nil && d.Config.BInfo.DisableMigrate.IsTrue() {
+		err = toolstack.Errorf(toolstack.ErrInvalid, op, id, "migration is disabled for this domain (disable_migrate)")
+	}
+	var data []byte
+	if err == nil {
+		if data, err = encodeImage(kindMigration, s.record(d)); err != nil {
+			err = ioErr(op, id, err)
+		}
+	}
+	s.mu.Unlock()
 	if err != nil {
 		return err
-	}
-	if id == 0 {
-		return toolstack.Errorf(toolstack.ErrInvalid, op, id, "cannot migrate Domain-0")
-	}
-	if d.Shutdown || d.Crashed {
-		return toolstack.Errorf(toolstack.ErrBadState, op, id, "domain is %s", d.state())
-	}
-	if d.Config.BInfo.DisableMigrate.IsTrue() {
-		return toolstack.Errorf(toolstack.ErrInvalid, op, id, "migration is disabled for this domain (disable_migrate)")
-	}
-	data, err := encodeImage(kindMigration, s.record(d))
-	if err != nil {
-		return ioErr(op, id, err)
 	}
 	if _, err := w.Write(data); err != nil {
 		return &toolstack.Error{Op: op, Domain: strconv.FormatUint(uint64(id), 10), Detail: "sending the stream", Cause: err}
 	}
-	return s.destroy(op, d)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.doms[id]; ok && cur == d {
+		return s.destroy(op, d)
+	}
+	// Destroyed (or replaced) here while the stream was on its way: the
+	// peer has the domain now either way.
+	return nil
 }
 
 // MigrateReceive implements toolstack.Migrator.

@@ -51,7 +51,9 @@ type Options struct {
 	Profile *Profile
 	// HostRoot is the directory standing for the simulated host's "/":
 	// save images, dumps and the profile's files live under it. Default
-	// StateDir/root. Set "/" to use the real filesystem.
+	// StateDir/root, where the profile's files are created (empty) and its
+	// save directory made on first start. A HostRoot given here is used as
+	// it is, without creating anything: set "/" to use the real filesystem.
 	HostRoot string
 	// Clock is the time source; nil means the wall clock.
 	Clock Clock
@@ -139,8 +141,12 @@ func New(opts Options) (*Sim, error) {
 func (s *Sim) initState() error {
 	p := s.prof
 	s.host = hostState{NextDomid: p.Guest.FirstDomid, Dmesg: p.Dmesg, NextPty: p.Sim.FirstPty}
-	for _, f := range append(append([]string(nil), p.Files...), filepath.Join(p.SaveDirectory, ".keep")) {
-		if f == "" || !filepath.IsAbs(f) {
+	files := p.Files
+	if s.opts.HostRoot != "" {
+		files = nil
+	}
+	for _, f := range append(append([]string(nil), files...), filepath.Join(p.SaveDirectory, ".keep")) {
+		if f == "" || !filepath.IsAbs(f) || (s.opts.HostRoot != "" && filepath.Base(f) == ".keep") {
 			continue
 		}
 		hp := s.hostPath(f)
