@@ -2,14 +2,14 @@
 # capture.sh runs inside xenlab's dom0 (xenlab.sh run) and records the real
 # output of every xl and xenstore command the xl backend parses, plus the
 # error text of commands that fail, into /mnt/xenlab/capture/. Each command
-# NAME leaves NAME.out (stdout), NAME.err (stderr) and NAME.rc (exit status).
+# NAME leaves NAME.stdout, NAME.err (stderr) and NAME.rc (exit status).
 # The files are committed under toolstack/xl/testdata/xen-4.17/ by
 # scripts/xenlab/capture-host.sh and feed the parser unit tests.
 out=/mnt/xenlab/capture
 mkdir -p "$out"
 cap() { # cap NAME CMD...
 	n=$1; shift
-	timeout 90 "$@" >"$out/$n.out" 2>"$out/$n.err"
+	timeout 90 "$@" >"$out/$n.stdout" 2>"$out/$n.err"
 	echo $? >"$out/$n.rc"
 	echo "### $n rc=$(cat "$out/$n.rc"): $*"
 }

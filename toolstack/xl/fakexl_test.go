@@ -103,7 +103,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 	rest := args[1:]
 	switch args[0] {
 	case "info":
-		b, _ := os.ReadFile("testdata/xen-4.17/info.out")
+		b, _ := os.ReadFile("testdata/xen-4.17/info.stdout")
 		return ok(string(b))
 	case "dmesg":
 		return ok("(XEN) Xen version 4.17.7\n(XEN) fake ring\n")

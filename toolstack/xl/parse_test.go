@@ -26,12 +26,12 @@ func TestParseListCaptures(t *testing.T) {
 		file string
 		want []ListRow
 	}{
-		{"list.out", []ListRow{{Name: "Domain-0", Domid: 0, MemMiB: 1024, VCPUs: 2, State: toolstack.StateRunning, CPUTime: 42 * time.Second, Reason: -1}}},
-		{"guest-list-v.out", []ListRow{
+		{"list.stdout", []ListRow{{Name: "Domain-0", Domid: 0, MemMiB: 1024, VCPUs: 2, State: toolstack.StateRunning, CPUTime: 42 * time.Second, Reason: -1}}},
+		{"guest-list-v.stdout", []ListRow{
 			{Name: "Domain-0", Domid: 0, MemMiB: 1024, VCPUs: 2, State: toolstack.StateRunning, CPUTime: 124600 * time.Millisecond, UUID: "00000000-0000-0000-0000-000000000000", Reason: -1},
 			{Name: "tiny", Domid: 2, MemMiB: 128, VCPUs: 1, State: toolstack.StateBlocked, CPUTime: 50200 * time.Millisecond, UUID: "e89d4fba-aed1-4f40-b147-6e6d7d0d91e6", Reason: -1},
 		}},
-		{"guest-list-paused.out", []ListRow{{Name: "tiny", Domid: 2, MemMiB: 128, VCPUs: 1, State: toolstack.StatePaused, CPUTime: 51200 * time.Millisecond, Reason: -1}}},
+		{"guest-list-paused.stdout", []ListRow{{Name: "tiny", Domid: 2, MemMiB: 128, VCPUs: 1, State: toolstack.StatePaused, CPUTime: 51200 * time.Millisecond, Reason: -1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -56,7 +56,7 @@ func TestParseListCaptures(t *testing.T) {
 }
 
 func TestParseListAllCaptures(t *testing.T) {
-	files, _ := filepath.Glob("testdata/xen-4.17/*list*.out")
+	files, _ := filepath.Glob("testdata/xen-4.17/*list*.stdout")
 	for _, f := range files {
 		base := filepath.Base(f)
 		if strings.Contains(base, "-l") || strings.Contains(base, "vcpu") || strings.Contains(base, "block") ||
@@ -96,7 +96,7 @@ func TestParseListOtherVersions(t *testing.T) {
 }
 
 func TestParseVCPUList(t *testing.T) {
-	got, err := ParseVCPUList(capture(t, "guest-vcpu-list-after.out"))
+	got, err := ParseVCPUList(capture(t, "guest-vcpu-list-after.stdout"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +114,8 @@ func TestParseVCPUList(t *testing.T) {
 			t.Errorf("ParseVCPUList[%d] = %+v; want %+v", i, got[i], want[i])
 		}
 	}
-	if rows, err := ParseVCPUList(capture(t, "vcpu-list.out")); err != nil || len(rows) != 2 || rows[1].State != "r--" {
-		t.Errorf("ParseVCPUList(vcpu-list.out) = %+v, %v", rows, err)
+	if rows, err := ParseVCPUList(capture(t, "vcpu-list.stdout")); err != nil || len(rows) != 2 || rows[1].State != "r--" {
+		t.Errorf("ParseVCPUList(vcpu-list.stdout) = %+v, %v", rows, err)
 	}
 	// Xen 4.4: one affinity column; pinned vCPUs print a CPU list.
 	old := "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n" +
@@ -152,7 +152,7 @@ func TestParseCPUList(t *testing.T) {
 }
 
 func TestParseInfo(t *testing.T) {
-	for _, f := range []string{"info.out", "info-n.out"} {
+	for _, f := range []string{"info.stdout", "info-n.stdout"} {
 		t.Run(f, func(t *testing.T) {
 			kvs, err := ParseInfo(capture(t, f))
 			if err != nil {
@@ -197,10 +197,10 @@ func TestParseSched(t *testing.T) {
 		file string
 		want []SchedRow
 	}{
-		{"sched-credit2.out", []SchedRow{{"Domain-0", 0, 256, 0}}},
-		{"guest-sched-credit2-after.out", []SchedRow{{"tiny", 2, 512, 0}}},
-		{"sched-credit.out", nil},
-		{"guest-sched-credit.out", nil}, // header only: the host runs credit2
+		{"sched-credit2.stdout", []SchedRow{{"Domain-0", 0, 256, 0}}},
+		{"guest-sched-credit2-after.stdout", []SchedRow{{"tiny", 2, 512, 0}}},
+		{"sched-credit.stdout", nil},
+		{"guest-sched-credit.stdout", nil}, // header only: the host runs credit2
 	}
 	for _, tt := range tests {
 		got, err := ParseSched(capture(t, tt.file))
@@ -222,15 +222,15 @@ func TestParseSched(t *testing.T) {
 }
 
 func TestParseTable(t *testing.T) {
-	rows, err := ParseTable(capture(t, "guest-block-list.out"))
+	rows, err := ParseTable(capture(t, "guest-block-list.stdout"))
 	if err != nil || len(rows) != 1 || rows[0]["Vdev"] != "51728" || rows[0]["BE-path"] != "/local/domain/0/backend/vbd/2/51728" || rows[0]["state"] != "1" {
 		t.Errorf("ParseTable(block-list) = %v, %v", rows, err)
 	}
-	rows, err = ParseTable(capture(t, "guest-network-list.out"))
+	rows, err = ParseTable(capture(t, "guest-network-list.stdout"))
 	if err != nil || len(rows) != 1 || rows[0]["Mac-Addr."] != "00:16:3e:3a:2c:07" || rows[0]["tx-/rx-ring-ref"] != "-1/-1" || rows[0]["BE-path"] != "/local/domain/0/backend/vif/2/0" {
 		t.Errorf("ParseTable(network-list) = %v, %v", rows, err)
 	}
-	for _, f := range []string{"block-list-0.out", "network-list-0.out", "pci-list-0.out"} {
+	for _, f := range []string{"block-list-0.stdout", "network-list-0.stdout", "pci-list-0.stdout"} {
 		if rows, err := ParseTable(capture(t, f)); err != nil || len(rows) != 0 {
 			t.Errorf("ParseTable(%s) = %v, %v; want no rows", f, rows, err)
 		}
@@ -238,7 +238,7 @@ func TestParseTable(t *testing.T) {
 }
 
 func TestParseDmesg(t *testing.T) {
-	s, err := ParseDmesg(capture(t, "dmesg.out"))
+	s, err := ParseDmesg(capture(t, "dmesg.stdout"))
 	if err != nil || !strings.HasPrefix(s, "(XEN) Xen version 4.17") {
 		t.Errorf("ParseDmesg = %.40q, %v", s, err)
 	}
@@ -248,7 +248,7 @@ func TestParseDmesg(t *testing.T) {
 }
 
 func TestXLListJSONCaptures(t *testing.T) {
-	for _, f := range []string{"list-l.out", "list-l-0.out", "guest-list-l.out", "guest-list-l-tiny.out"} {
+	for _, f := range []string{"list-l.stdout", "list-l-0.stdout", "guest-list-l.stdout", "guest-list-l-tiny.stdout"} {
 		t.Run(f, func(t *testing.T) {
 			in := capture(t, f)
 			entries, err := toolstack.ParseXLList(in)
@@ -265,7 +265,7 @@ func TestXLListJSONCaptures(t *testing.T) {
 }
 
 func FuzzParseList(f *testing.F) {
-	for _, n := range []string{"list.out", "list-v.out", "guest-list-v.out", "list-n.out"} {
+	for _, n := range []string{"list.stdout", "list-v.stdout", "guest-list-v.stdout", "list-n.stdout"} {
 		f.Add(capture(f, n))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -281,14 +281,14 @@ func FuzzParseList(f *testing.F) {
 }
 
 func FuzzParseVCPUList(f *testing.F) {
-	f.Add(capture(f, "vcpu-list.out"))
-	f.Add(capture(f, "guest-vcpu-list-after.out"))
+	f.Add(capture(f, "vcpu-list.stdout"))
+	f.Add(capture(f, "guest-vcpu-list-after.stdout"))
 	f.Fuzz(func(t *testing.T, in []byte) { _, _ = ParseVCPUList(in) })
 }
 
 func FuzzParseInfo(f *testing.F) {
-	f.Add(capture(f, "info.out"))
-	f.Add(capture(f, "info-n.out"))
+	f.Add(capture(f, "info.stdout"))
+	f.Add(capture(f, "info-n.stdout"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		kvs, err := ParseInfo(in)
 		if err == nil {
@@ -298,13 +298,13 @@ func FuzzParseInfo(f *testing.F) {
 }
 
 func FuzzParseSched(f *testing.F) {
-	f.Add(capture(f, "sched-credit2.out"))
-	f.Add(capture(f, "guest-sched-credit2-after.out"))
+	f.Add(capture(f, "sched-credit2.stdout"))
+	f.Add(capture(f, "guest-sched-credit2-after.stdout"))
 	f.Fuzz(func(t *testing.T, in []byte) { _, _ = ParseSched(in) })
 }
 
 func FuzzParseTable(f *testing.F) {
-	f.Add(capture(f, "guest-block-list.out"))
-	f.Add(capture(f, "guest-network-list.out"))
+	f.Add(capture(f, "guest-block-list.stdout"))
+	f.Add(capture(f, "guest-network-list.stdout"))
 	f.Fuzz(func(t *testing.T, in []byte) { _, _ = ParseTable(in) })
 }
