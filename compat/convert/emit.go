@@ -100,12 +100,18 @@ func (e *emitter) list(key string, vals []string) {
 		return
 	}
 	e.rec = append(e.rec, xlSetting{Key: key, Type: 'L', List: vals})
-	if len(vals) == 1 && len(vals[0]) < 60 {
-		q, err := QuoteXL(vals[0])
+	quoted := make([]string, len(vals))
+	width := 0
+	for i, v := range vals {
+		q, err := QuoteXL(v)
 		if err != nil && e.err == nil {
 			e.err = fmt.Errorf("%s: %w", key, err)
 		}
-		fmt.Fprintf(&e.b, "%s = [ %s ]\n", key, q)
+		quoted[i] = q
+		width += len(q) + 2
+	}
+	if width < 64 {
+		fmt.Fprintf(&e.b, "%s = [ %s ]\n", key, strings.Join(quoted, ", "))
 		return
 	}
 	fmt.Fprintf(&e.b, "%s = [\n", key)

@@ -11,6 +11,9 @@ import (
 
 var ipInArgs = regexp.MustCompile(`(^|\s)ip=[^ ]+`)
 
+// rootInArgs finds a root= parameter (not nfsroot=) in the command line.
+var rootInArgs = regexp.MustCompile(`(^|\s)root=`)
+
 // boot maps kernel, bootloader and the kernel command line (§2.3).
 func (c *conv) boot(cfg *toolstack.DomainConfig) error {
 	kernel, hasKernel, err := c.str("kernel")
@@ -143,7 +146,7 @@ func (c *conv) cmdline(cfg *toolstack.DomainConfig) error {
 			args = strings.TrimSpace("ip=" + ipstr + " " + args)
 		}
 	}
-	if r := strings.TrimPrefix(vals["root"], "root="); r != "" && !strings.Contains(args, "root=") {
+	if r := strings.TrimPrefix(vals["root"], "root="); r != "" && !rootInArgs.MatchString(args) {
 		args = strings.TrimSpace("root=" + r + " " + args)
 	}
 	cfg.BInfo.Cmdline = args
