@@ -152,7 +152,7 @@ func toolstackDevice(d *devRecord) (toolstack.Device, bool) {
 	case "vkbd":
 		return toolstack.Device{Class: toolstack.ClassVKBD, VKB: &toolstack.DeviceVKB{}}, true
 	}
-	return toolstack.Device{}, false
+	return extraDevice(d)
 }
 
 // truthy is Python truthiness of a config string.

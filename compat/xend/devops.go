@@ -2,6 +2,7 @@ package xend
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -176,6 +177,19 @@ func (s *Service) DeviceSxprs(ctx context.Context, id Ident, class string) (sxp.
 	states, err := s.ts.Devices(ctx, d.info.Domid, toolstack.DeviceClass(class))
 	if err != nil {
 		return sxp.Value{}, tsErr(err)
+	}
+	if class == "pci" {
+		// One (dev (domain ..) ...) per function; the method table turns
+		// them into structs as xend did (§6.7).
+		for _, st := range states {
+			if p := st.Config.PCI; p != nil {
+				out = append(out, sxp.List(sxp.Atom("dev"),
+					str("domain", fmt.Sprintf("0x%04x", p.Domain)), str("bus", fmt.Sprintf("0x%02x", p.Bus)),
+					str("slot", fmt.Sprintf("0x%02x", p.Dev)), str("func", fmt.Sprintf("0x%x", p.Func)),
+					str("vdevfn", fmt.Sprintf("0x%02x", p.Vdevfn)), str("key", fmt.Sprintf("%02x:%02x.%x", p.Bus, p.Dev, p.Func))))
+			}
+		}
+		return sxp.List(out...), nil
 	}
 	for _, st := range states {
 		nodes := make([]sxp.Value, len(st.Frontend))

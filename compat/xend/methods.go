@@ -3,7 +3,6 @@ package xend
 import (
 	"context"
 
-	"github.com/xendshim/xendshim/sxp"
 	"github.com/xendshim/xendshim/xmlrpc"
 )
 
@@ -111,17 +110,28 @@ func (t *table) domainInfo() {
 		return fromSXP(v), err
 	}, lam, xmlrpc.Variadic())
 	t.reg("xend.domain.device_configure", []xmlrpc.Param{dom, req("dev_config"), opt("devid", nil)}, func(ctx context.Context, a []any) (any, error) {
-		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
+		if err := s.DeviceConfigure(ctx, identArg(a[0]), toSXP(a[1])); err != nil {
 			return nil, err
 		}
-		return nil, xendError("Refusing to reconfigure device %s", sxp.Show(toSXP(a[1])))
+		return true, nil
 	}, lam, xmlrpc.Variadic())
 	t.reg("xend.domain.destroyDevice", []xmlrpc.Param{dom, req("devclass"), req("devid"), opt("force", false), opt("rm_cfg", false)}, func(ctx context.Context, a []any) (any, error) {
 		return void(s.DestroyDevice(ctx, identArg(a[0]), pyStr(a[1]), pyStr(a[2]), truth(a[3]), truth(a[4])))
 	}, lam, xmlrpc.Variadic())
 	t.reg("xend.domain.getDeviceSxprs", []xmlrpc.Param{dom, req("deviceClass")}, func(ctx context.Context, a []any) (any, error) {
 		v, err := s.DeviceSxprs(ctx, identArg(a[0]), pyStr(a[1]))
-		return fromSXP(v), err
+		if err != nil || pyStr(a[1]) != "pci" {
+			return fromSXP(v), err
+		}
+		out := []any{}
+		for _, dev := range v.Items() {
+			st := xmlrpc.Struct{}
+			for _, kv := range dev.Args() {
+				st = append(st, xmlrpc.Member{Name: kv.Name(), Value: kv.Index(1).Text()})
+			}
+			out = append(out, st)
+		}
+		return out, nil
 	}, lam, xmlrpc.Variadic())
 	t.reg("xend.domain.setMemoryTarget", []xmlrpc.Param{dom, req("target")}, func(ctx context.Context, a []any) (any, error) {
 		n, err := intArg(a[1])
