@@ -170,5 +170,4 @@ func runClients(b *testing.B, sock string, clients int) {
 	}
 }
 
-
 var lastSvc *Service
