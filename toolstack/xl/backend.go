@@ -256,16 +256,6 @@ func (c *configCache) start() *cacheCall {
 	return call
 }
 
-// prefetch starts a fetch if the cache is stale, without waiting.
-func (c *configCache) prefetch() {
-	c.mu.Lock()
-	fresh := c.entries != nil && c.atGen == c.gen && time.Since(c.at) < c.ttl
-	c.mu.Unlock()
-	if !fresh {
-		c.start()
-	}
-}
-
 // get returns configs no older than ttl (or fresh ones when force).
 func (c *configCache) get(ctx context.Context, force bool) (map[toolstack.Domid]*toolstack.DomainConfig, error) {
 	c.mu.Lock()

@@ -414,7 +414,7 @@ func TestListDomainsAndConfigCache(t *testing.T) {
 		}
 	}
 	if lists > 1 {
-		t.Errorf("DomainConfig for 3 domains ran xl list -l %d times; want the listing's prefetch reused", lists)
+		t.Errorf("DomainConfig for 3 domains ran xl list -l %d times; want one fetch shared by all", lists)
 	}
 	// A change through the backend drops the cache.
 	if err := b.Rename(ctx, doms[1].Domid, "a2"); err != nil {

@@ -191,7 +191,7 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 			}
 		}
 	}
-	if class == "" || class == toolstack.ClassPCI || class == toolstack.ClassUSBDev {
+	if (class == "" || class == toolstack.ClassPCI || class == toolstack.ClassUSBDev) && b.mayHavePassthrough(ctx, id) {
 		if cfg, err := b.DomainConfig(ctx, id); err == nil {
 			if class != toolstack.ClassUSBDev {
 				for i := range cfg.PCIDevs {
@@ -217,6 +217,26 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 		return out[i].Devid < out[j].Devid
 	})
 	return out, nil
+}
+
+// mayHavePassthrough reports whether the domain may have PCI functions or
+// USB devices (which only its config lists): libxl keeps a pci backend, or
+// a USB controller, in xenstore for them. Without xenstore it says yes.
+func (b *Backend) mayHavePassthrough(ctx context.Context, id toolstack.Domid) bool {
+	xs := b.store()
+	if xs == nil {
+		return true
+	}
+	kinds, err := xs.Directory(ctx, "/libxl/"+did(id)+"/device")
+	if err != nil {
+		return true
+	}
+	for _, k := range kinds {
+		if k == "pci" || k == "vusb" || k == "qusb" {
+			return true
+		}
+	}
+	return false
 }
 
 // deviceState reads one device: libxl's record names the frontend and

@@ -4,9 +4,9 @@
 // What comes from where:
 //
 //   - xl list -v: domains, states, memory, vCPUs, CPU time, UUIDs, shutdown
-//     reasons (ParseList); xl list -l: configurations (toolstack.ParseXLList),
-//     cached for a second and fetched in parallel with xl list -v, so a full
-//     listing costs one xl run more than xl list -l alone.
+//     reasons (ParseList), run at the same time as xl vcpu-list; xl list -l:
+//     configurations (toolstack.ParseXLList), one run for all domains,
+//     cached for a second and shared by concurrent callers.
 //   - xl vcpu-list, xl info, xl dmesg, xl sched-credit / sched-credit2:
 //     ParseVCPUList, ParseInfo + HostInfoFromXLInfo, ParseDmesg, ParseSched.
 //     The parsers accept the output of xl 4.1 to 4.17+ (column spacing,

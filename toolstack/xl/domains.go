@@ -132,13 +132,9 @@ func (b *Backend) SendDebugKeys(ctx context.Context, keys string) error {
 }
 
 // ListDomains implements toolstack.Toolstack: `xl list -v` for states,
-// memory, vCPUs and CPU time, xenstore for targets, maxima, start times and
-// consoles. It also starts refreshing the `xl list -l` cache in parallel, so
-// a caller that asks each domain's config next (xend's full listing) pays
-// for one xl run, not one per domain. VCPUs (per-vCPU detail) is left
-// empty; Domain fills it.
+// memory, vCPUs and CPU time and, run at the same time, `xl vcpu-list` for
+// every vCPU; xenstore for targets, maxima, types, start times and consoles.
 func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, error) {
-	b.cache.prefetch()
 	var (
 		wg   sync.WaitGroup
 		vres Result
