@@ -55,11 +55,17 @@ func (s *Sim) deviceStates(d *domain, class toolstack.DeviceClass, now time.Time
 	return out
 }
 
-func (s *Sim) protocol() string {
-	if s.prof.Uname.Machine == "x86_64" || s.prof.Uname.Machine == "" {
-		return "x86_64-abi"
+// protocolNode is the frontend's "protocol" node: PV guests write their
+// ABI; the PV drivers of HVM guests on the reference host wrote none.
+func (s *Sim) protocolNode(d *domain) toolstack.KeyValueList {
+	if d.Config.Type() == toolstack.TypeHVM {
+		return nil
 	}
-	return "x86_32-abi"
+	abi := "x86_32-abi"
+	if s.prof.Uname.Machine == "x86_64" || s.prof.Uname.Machine == "" {
+		abi = "x86_64-abi"
+	}
+	return toolstack.KeyValueList{{Key: "protocol", Value: abi}}
 }
 
 // consoleState is the primary console: event channel 2 (the store has 1).
@@ -111,11 +117,9 @@ func (s *Sim) deviceState(d *domain, dev toolstack.Device, r *device, now time.T
 		if dev.Disk.IsCDROM != 0 {
 			kind = "cdrom"
 		}
-		st.Frontend = toolstack.KeyValueList{
-			{Key: "virtual-device", Value: devid}, {Key: "device-type", Value: kind},
-			{Key: "protocol", Value: s.protocol()}, {Key: "backend-id", Value: "0"},
-			{Key: "state", Value: fstate},
-		}
+		st.Frontend = toolstack.KeyValueList{{Key: "virtual-device", Value: devid}, {Key: "device-type", Value: kind}}
+		st.Frontend = append(st.Frontend, s.protocolNode(d)...)
+		st.Frontend = append(st.Frontend, toolstack.KeyValueList{{Key: "backend-id", Value: "0"}, {Key: "state", Value: fstate}}...)
 		if connected {
 			st.Frontend = append(st.Frontend, toolstack.KeyValueList{
 				{Key: "ring-ref", Value: "8"}, {Key: "event-channel", Value: "15"},
@@ -134,11 +138,9 @@ func (s *Sim) deviceState(d *domain, dev toolstack.Device, r *device, now time.T
 			{Key: "type", Value: orString(dev.Disk.Backend, "phy")},
 		}
 	case toolstack.ClassVIF:
-		st.Frontend = toolstack.KeyValueList{
-			{Key: "mac", Value: dev.NIC.MAC}, {Key: "handle", Value: devid},
-			{Key: "protocol", Value: s.protocol()}, {Key: "backend-id", Value: "0"},
-			{Key: "state", Value: fstate},
-		}
+		st.Frontend = toolstack.KeyValueList{{Key: "mac", Value: dev.NIC.MAC}, {Key: "handle", Value: devid}}
+		st.Frontend = append(st.Frontend, s.protocolNode(d)...)
+		st.Frontend = append(st.Frontend, toolstack.KeyValueList{{Key: "backend-id", Value: "0"}, {Key: "state", Value: fstate}}...)
 		if connected {
 			st.Frontend = append(st.Frontend, toolstack.KeyValueList{
 				{Key: "tx-ring-ref", Value: "768"}, {Key: "rx-ring-ref", Value: "769"},

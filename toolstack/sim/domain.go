@@ -131,8 +131,14 @@ func (s *Sim) info(d *domain, now time.Time) toolstack.DomainInfo {
 		inf.ShutdownReason = toolstack.ReasonCrash
 	}
 	if d.Domid != 0 {
-		inf.StoreMFN = s.prof.Guest.StoreMFN
-		inf.ConsoleMFN = s.prof.Guest.ConsoleMFN
+		if inf.Type == toolstack.TypeHVM {
+			// An HVM guest's store ring is a guest frame (the HVM store
+			// PFN); its console is emulated, so there is no console MFN.
+			inf.StoreMFN = s.prof.Guest.HVMStorePFN
+		} else {
+			inf.StoreMFN = s.prof.Guest.StoreMFN
+			inf.ConsoleMFN = s.prof.Guest.ConsoleMFN
+		}
 		if d.ConsolePty > 0 {
 			inf.ConsoleTTY = ptyPath(d.ConsolePty)
 		}

@@ -194,6 +194,15 @@ func TestReferenceBehaviour(t *testing.T) {
 		}
 	})
 
+	t.Run("hvm store pfn", func(t *testing.T) {
+		cfg := pvConfig("hvm1")
+		cfg.CInfo.Type = toolstack.TypeHVM
+		cfg.BInfo.PV, cfg.BInfo.HVM = nil, &toolstack.BuildInfoHVM{}
+		d := mustInfo(t, s, mustCreate(t, s, cfg))
+		check(t, "store mfn", d.StoreMFN, uint64(1044476))
+		check(t, "console mfn", d.ConsoleMFN, uint64(0))
+	})
+
 	t.Run("no PCI passthrough", func(t *testing.T) {
 		_, err := s.AddDevice(ctx, pv1, toolstack.Device{Class: toolstack.ClassPCI, PCI: &toolstack.DevicePCI{Bus: 3}})
 		if !errors.Is(err, toolstack.ErrUnsupported) {
