@@ -130,7 +130,11 @@ func (p *fastParser) value(depth int) *Test {
 
 // term = unit ("%" unit)*
 func (p *fastParser) term(depth int) *Term {
-	pos := p.peek().Pos
+	t := p.peek()
+	if t == nil {
+		return nil
+	}
+	pos := t.Pos
 	left := p.unit(depth)
 	if left == nil {
 		return nil
