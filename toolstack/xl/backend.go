@@ -59,7 +59,9 @@ type Backend struct {
 	locksMu sync.Mutex
 	locks   map[toolstack.Domid]*sync.Mutex
 
-	cache configCache
+	cache   configCache
+	unmon   unmonitored
+	reaping sync.Mutex // one reap at a time
 
 	schedMu   sync.Mutex
 	schedName string // host scheduler, learnt from xl info

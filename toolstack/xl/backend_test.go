@@ -142,6 +142,71 @@ func TestCreateSurvivesMonitorCrash(t *testing.T) {
 	}
 }
 
+func TestReapUnmonitoredDomains(t *testing.T) {
+	tests := []struct {
+		name      string
+		reason    int
+		onReboot  toolstack.Action
+		wantCalls []string
+		wantNames []string
+	}{
+		{"poweroff destroys", 0, "", []string{"destroy 1"}, []string{"Domain-0"}},
+		{"reboot restarts", 1, "", []string{"destroy 1", "unpause 2"}, []string{"Domain-0", "orphan"}},
+		{"reboot preserve keeps it", 1, toolstack.ActionPreserve, nil, []string{"Domain-0", "orphan"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, f, _ := newTestBackend(t)
+			ctx := context.Background()
+			f.monitorCrash = true
+			cfg := tinyConfig("orphan")
+			cfg.OnReboot = tt.onReboot
+			id, err := b.Create(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			f.doms[id].state, f.doms[id].reason = toolstack.StateShutdown, tt.reason
+			f.mu.Unlock()
+			n := len(f.callLog())
+			doms, err := b.ListDomains(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var changes []string
+			for _, c := range f.callLog()[n:] {
+				if c == "destroy 1" || strings.HasPrefix(c, "unpause") {
+					changes = append(changes, c)
+				}
+			}
+			if !slices.Equal(changes, tt.wantCalls) {
+				t.Errorf("ListDomains after an unmonitored shutdown ran %q; want %q", changes, tt.wantCalls)
+			}
+			doms, _ = b.ListDomains(ctx)
+			var names []string
+			for _, d := range doms {
+				names = append(names, d.Name)
+			}
+			if !slices.Equal(names, tt.wantNames) {
+				t.Errorf("domains after reaping = %q; want %q", names, tt.wantNames)
+			}
+		})
+	}
+	// A monitored domain is left to xl's monitor.
+	b, f, _ := newTestBackend(t)
+	id, _ := b.Create(context.Background(), tinyConfig("watched"))
+	f.mu.Lock()
+	f.doms[id].state = toolstack.StateShutdown
+	f.mu.Unlock()
+	n := len(f.callLog())
+	b.ListDomains(context.Background())
+	for _, c := range f.callLog()[n:] {
+		if strings.HasPrefix(c, "destroy") {
+			t.Errorf("ListDomains destroyed a domain xl's monitor watches: %q", c)
+		}
+	}
+}
+
 func TestMonitorCrashWithoutDomainFails(t *testing.T) {
 	b, f, _ := newTestBackend(t)
 	f.failNext("create", Result{ExitCode: 3, Stderr: []byte("Parsing config from x\n")})

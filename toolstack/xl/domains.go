@@ -134,7 +134,17 @@ func (b *Backend) SendDebugKeys(ctx context.Context, keys string) error {
 // ListDomains implements toolstack.Toolstack: `xl list -v` for states,
 // memory, vCPUs and CPU time and, run at the same time, `xl vcpu-list` for
 // every vCPU; xenstore for targets, maxima, types, start times and consoles.
+//
+// Before returning, domains that shut down with no xl monitor watching
+// them get their configured action (see reap).
 func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, error) {
+	return b.listDomains(ctx, true)
+}
+
+// listDomains lists; with reap it also applies the shutdown actions of
+// unmonitored domains (never from inside Create or Restore, which hold the
+// host lock that a restart needs).
+func (b *Backend) listDomains(ctx context.Context, reap bool) ([]toolstack.DomainInfo, error) {
 	var (
 		wg   sync.WaitGroup
 		vres Result
@@ -183,6 +193,14 @@ func (b *Backend) ListDomains(ctx context.Context) ([]toolstack.DomainInfo, erro
 		}
 	}
 	slices.SortFunc(out, func(a, b toolstack.DomainInfo) int { return int(a.Domid) - int(b.Domid) })
+	if reap && b.reaping.TryLock() {
+		gone := b.reap(ctx, out)
+		b.reaping.Unlock()
+		if len(gone) > 0 {
+			// restarted domains appear in the next listing
+			out = slices.DeleteFunc(out, func(d toolstack.DomainInfo) bool { return gone[d.Domid] })
+		}
+	}
 	return out, nil
 }
 

@@ -36,6 +36,7 @@ type fakeDom struct {
 	vcpus, maxVCPUs int
 	state           toolstack.DomainState
 	weight          int
+	reason          int // shutdown reason code while state has StateShutdown
 	cfg             toolstack.DomainConfig
 }
 
@@ -151,7 +152,11 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			d := f.doms[id]
 			fmt.Fprintf(&b, "%-40s %5d %5d %5d     %s %9.1f", d.name, id, d.memKB/1024, d.vcpus, d.state, 1.5)
 			if verbose {
-				fmt.Fprintf(&b, " %s        -                -", d.uuid)
+				reason := "-"
+				if d.state&toolstack.StateShutdown != 0 {
+					reason = strconv.Itoa(d.reason)
+				}
+				fmt.Fprintf(&b, " %s        %s                -", d.uuid, reason)
 			}
 			b.WriteString("\n")
 		}
@@ -235,6 +240,8 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			CInfo: toolstack.CreateInfo{Type: toolstack.TypePV, Name: name, UUID: uuid, Domid: 4294967295},
 			BInfo: toolstack.BuildInfo{MaxVCPUs: mv, MaxMemKB: d.maxKB, TargetMemKB: d.memKB, Kernel: kv["kernel"], Cmdline: kv["cmdline"],
 				SchedParams: toolstack.SchedParams{Sched: "credit2", Weight: &w, Cap: &cp}, PV: &toolstack.BuildInfoPV{}},
+			OnPoweroff: toolstack.Action(kv["on_poweroff"]), OnReboot: toolstack.Action(kv["on_reboot"]),
+			OnCrash: toolstack.Action(kv["on_crash"]),
 		}
 		f.doms[id] = d
 		home := fmt.Sprintf("/local/domain/%d", id)

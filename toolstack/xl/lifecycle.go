@@ -38,7 +38,7 @@ func (b *Backend) Create(ctx context.Context, cfg *toolstack.DomainConfig) (tool
 	b.hostMu.Lock()
 	defer b.hostMu.Unlock()
 	defer b.cache.invalidate()
-	before, err := b.ListDomains(ctx)
+	before, err := b.listDomains(ctx, false)
 	if err != nil {
 		return 0, err
 	}
@@ -74,6 +74,9 @@ func (b *Backend) Create(ctx context.Context, cfg *toolstack.DomainConfig) (tool
 	if err != nil {
 		b.opts.Logf("xl backend: xl create of %q exited %d but domain %d exists: xl's monitor died; continuing (%s)",
 			name, res.ExitCode, id, strings.TrimSpace(string(res.Stderr)))
+	}
+	if err != nil || b.opts.NoMonitor {
+		b.unmon.add(id)
 	}
 	return id, nil
 }
@@ -141,7 +144,7 @@ func (b *Backend) findNew(ctx context.Context, name string, before []toolstack.D
 	for _, d := range before {
 		old[d.Domid] = true
 	}
-	now, err := b.ListDomains(ctx)
+	now, err := b.listDomains(ctx, false)
 	if err != nil {
 		return 0, err
 	}
@@ -321,7 +324,7 @@ func (b *Backend) Restore(ctx context.Context, path string, paused bool) (toolst
 	b.hostMu.Lock()
 	defer b.hostMu.Unlock()
 	defer b.cache.invalidate()
-	before, err := b.ListDomains(ctx)
+	before, err := b.listDomains(ctx, false)
 	if err != nil {
 		return 0, err
 	}
@@ -343,6 +346,10 @@ func (b *Backend) Restore(ctx context.Context, path string, paused bool) (toolst
 			return 0, err
 		}
 		return 0, lerr
+	}
+	if err != nil || b.opts.NoMonitor {
+		b.opts.Logf("xl backend: xl restore exited %d but domain %d exists: xl's monitor died; continuing", res.ExitCode, id)
+		b.unmon.add(id)
 	}
 	return id, nil
 }
