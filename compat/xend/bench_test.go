@@ -171,3 +171,21 @@ func runClients(b *testing.B, sock string, clients int) {
 }
 
 var lastSvc *Service
+
+// BenchmarkListLongInProcess is xm list -l without the socket: dispatch,
+// rendering and XML encoding of domains_with_state(True,'all',1) over 100
+// guests, to see where the server's time goes.
+func BenchmarkListLongInProcess(b *testing.B) {
+	benchServer(b, 100)
+	d := NewDispatcher(lastSvc)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := d.Call(ctx, "xend.domains_with_state", []any{true, "all", 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = xmlrpc.EncodeResult(r, nil)
+	}
+}
