@@ -238,28 +238,11 @@ func TestReplayGolden(t *testing.T) {
 }
 
 // knownDifferences lists exchanges whose reply is known to differ from
-// xend's, with the reason. None is deliberate: each is a simulator gap or
-// an open bug, logged on every run; an unlisted difference fails the test,
-// and so does a listed exchange that has become identical.
-var knownDifferences = map[string]string{
-	"014-create-hvm1":             simHVMStore,
-	"026-list":                    simHVMStore,
-	"027-list-long":               simHVMStore,
-	"029-list-long-hvm1":          simHVMStore,
-	"031-list-state-running":      simHVMStore,
-	"032-list-label":              simHVMStore,
-	"047-uptime":                  simHVMStore,
-	"084-sched-credit-all":        simHVMStore,
-	"092-sched-credit-get":        simHVMStore,
-	"095-sched-credit-set":        simHVMStore,
-	"098-sched-credit-set-weight": simHVMStore,
-	"101-sched-credit-after-set":  simHVMStore,
-	"104-sched-credit-bad-weight": simHVMStore,
-	"107-sched-credit-nosuch":     simHVMStore,
-	"153-list-after-save":         simHVMStore,
-}
-
-const simHVMStore = "sim gap: the simulator gives an HVM guest the PV store_mfn and a console_mfn; xend showed the HVM store PFN (guest.hvm_store_pfn) and no console_mfn"
+// xend's, with the reason; an unlisted difference fails the test, and so
+// does a listed exchange that has become identical. There are none: the
+// last ones (an HVM guest's store_mfn) went when the simulator learnt the
+// HVM store PFN.
+var knownDifferences = map[string]string{}
 
 // firstDiff shows where two texts first differ, with context.
 func firstDiff(want, got string) string {
