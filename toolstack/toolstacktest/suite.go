@@ -73,6 +73,7 @@ func Run(t *testing.T, factory Factory) {
 		{"CoreDump", testCoreDump},
 		{"Migrate", testMigrate},
 		{"Lookup", testLookup},
+		{"Concurrent", testConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
