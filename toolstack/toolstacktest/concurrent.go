@@ -3,6 +3,7 @@ package toolstacktest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -53,7 +54,7 @@ func testConcurrent(t *testing.T, e *Env) {
 		t.Fatal(err)
 	}
 	for _, d := range doms {
-		if len(d.Name) > 10 && d.Name[:10] == "conf-conc-" {
+		if strings.HasPrefix(d.Name, "conf-conc-") {
 			t.Errorf("domain %s (%d) left after every worker destroyed its own", d.Name, d.Domid)
 		}
 	}
