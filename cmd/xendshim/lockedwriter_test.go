@@ -1,0 +1,19 @@
+package main
+
+import (
+	"io"
+	"sync"
+)
+
+// lockedWriter serialises writes so a test can read a child's log while
+// the child writes it.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
