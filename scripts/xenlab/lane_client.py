@@ -99,7 +99,8 @@ def guest_console_says(name, text, timeout=60):
 def xm_config(name):
     # What xm builds from an xm config file like xenlab's tiny.cfg in xm
     # syntax (kernel/ramdisk/extra/memory/maxmem/vcpus); see specs/xmlrpc.md 8.3.
-    return ["vm", ["name", name], ["memory", 128], ["maxmem", 256], ["vcpus", 1],
+    # xend's vcpus is the maximum: the guest boots with 2 online.
+    return ["vm", ["name", name], ["memory", 128], ["maxmem", 256], ["vcpus", 2],
             ["on_poweroff", "destroy"], ["on_reboot", "restart"], ["on_crash", "preserve"],
             ["image", ["linux", ["kernel", KERNEL], ["ramdisk", RAMDISK],
                        ["args", "console=hvc0 loglevel=4"]]]]
@@ -182,12 +183,27 @@ def xr_memset():
     assert int(sx_get(d, "maxmem")) == 256, d
 
 
+def xenstore_read(path):
+    return subprocess.run(["xenstore-read", path], capture_output=True, text=True).stdout.strip()
+
+
 def xr_vcpuset():
+    avail = "/local/domain/%d/cpu/1/availability" % state["xm"]
+    server.xend.domain.setVCpuCount("lane-xm", 1)
+    assert xenstore_read(avail) == "offline", "%s = %r after vcpu-set 1" % (avail, xenstore_read(avail))
     server.xend.domain.setVCpuCount("lane-xm", 2)
+    assert xenstore_read(avail) == "online", "%s = %r after vcpu-set 2" % (avail, xenstore_read(avail))
     d = wait_for(lambda: (lambda d: d if int(sx_get(d, "online_vcpus")) == 2 else None)(server.xend.domain("lane-xm", 0)),
                  "online_vcpus 2", 30)
+    assert int(sx_get(d, "vcpus")) == 2, "vcpus %r" % sx_get(d, "vcpus")
     out = subprocess.run(["xl", "vcpu-list", "lane-xm"], capture_output=True, text=True).stdout
     assert len([l for l in out.splitlines()[1:] if l.strip()]) == 2, "xl vcpu-list:\n" + out
+    try:
+        server.xend.domain.setVCpuCount("lane-xm", 3)
+    except xmlrpc.client.Fault:
+        pass
+    else:
+        raise AssertionError("vcpu-set 3 above the maximum 2 succeeded")
 
 
 def xr_save_restore():
@@ -200,7 +216,8 @@ def xr_save_restore():
     server.xend.domain.restore(path, False)
     d = server.xend.domain("lane-xm", 0)
     state["xm"] = int(sx_get(d, "domid"))
-    assert int(sx_get(d, "memory")) == 96, "restored memory %r" % sx_get(d, "memory")
+    t = xenstore_read("/local/domain/%d/memory/target" % state["xm"])
+    assert t == str(96 * 1024), "restored memory/target %r; want %d" % (t, 96 * 1024)
     os.remove(path)
 
 
