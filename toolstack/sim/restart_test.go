@@ -341,3 +341,31 @@ func crashChild(dir string) {
 	fmt.Fprintln(os.Stderr, "crash child:", err)
 	os.Exit(3)
 }
+
+func TestCorruptState(t *testing.T) {
+	tests := []struct {
+		name, file, content, want string
+	}{
+		{"host.json", "host.json", "{not json", "host.json"},
+		{"domain file", "domains/1.json", `{"domid": "one"}`, "domains/1.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := New(Options{StateDir: dir, Profile: ReferenceProfile(), NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Create(context.Background(), testConfig("a")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = New(Options{StateDir: dir, Profile: ReferenceProfile(), NoSync: true})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New(corrupt %s) = %v; want an error naming %s", tc.file, err, tc.want)
+			}
+		})
+	}
+}

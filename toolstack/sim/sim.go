@@ -126,7 +126,7 @@ func New(opts Options) (*Sim, error) {
 	}
 	found, err := s.load()
 	if err != nil {
-		return nil, fmt.Errorf("sim: loading state from %s: %w", s.stateDir, err)
+		return nil, fmt.Errorf("sim: loading state from %s: %w (fix or remove that file, or move the state directory aside to start a fresh host)", s.stateDir, err)
 	}
 	if !found {
 		if err := s.initState(); err != nil {
