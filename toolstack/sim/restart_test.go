@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,6 +116,9 @@ func TestRestartFindsSameState(t *testing.T) {
 
 func intp(n int) *int { return &n }
 
+// onChurnCreate, if set, is called after each domain churn creates.
+var onChurnCreate func()
+
 // Counts of expected failures seen by churn, for the test log.
 var churnNoMem, churnExists atomic.Int64
 
@@ -178,6 +183,9 @@ func churn(ctx context.Context, s *Sim, prefix string, rounds int, rng *rand.Ran
 		}
 		if err != nil {
 			continue
+		}
+		if onChurnCreate != nil {
+			onChurnCreate()
 		}
 		ops := []func() error{
 			func() error { return s.Unpause(ctx, id) },
@@ -295,11 +303,15 @@ func TestCrashRestart(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		buf := make([]byte, 6)
-		if _, err := ready.Read(buf); err != nil {
-			t.Fatalf("round %d: child did not start: %v", round, err)
+		// The child prints one line per domain created; wait for a few
+		// (so it is busy whatever the disk speed), then a random moment.
+		lines := bufio.NewScanner(ready)
+		for n := 0; n < 4; n++ {
+			if !lines.Scan() {
+				t.Fatalf("round %d: child stopped early: %v", round, lines.Err())
+			}
 		}
-		time.Sleep(time.Duration(150+rng.IntN(250)) * time.Millisecond)
+		time.Sleep(time.Duration(rng.IntN(100)) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
 		var torn []string
@@ -329,7 +341,12 @@ func crashChild(dir string) {
 		fmt.Fprintln(os.Stderr, "crash child:", err)
 		os.Exit(2)
 	}
-	os.Stdout.WriteString("ready\n")
+	var mu sync.Mutex
+	onChurnCreate = func() {
+		mu.Lock()
+		os.Stdout.WriteString("created\n")
+		mu.Unlock()
+	}
 	ctx := context.Background()
 	done := make(chan error)
 	for w := 0; w < 4; w++ {
