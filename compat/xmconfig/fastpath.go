@@ -66,8 +66,23 @@ func splitStatements(toks []lexer.Token) [][]lexer.Token {
 // fastStmt builds the tree of `NAME = LITERAL NEWLINE`, where LITERAL is
 // strings, a number, a negative number, or a (nested) list of those.
 func fastStmt(toks []lexer.Token) *Stmt {
-	if len(toks) < 4 || toks[0].Type != tokName || toks[1].Type != tokOp || toks[1].Value != "=" ||
-		toks[len(toks)-1].Type != tokNewline {
+	if len(toks) < 2 || toks[len(toks)-1].Type != tokNewline {
+		return nil
+	}
+	if toks[0].Type == tokKeyword && toks[0].Value == "import" {
+		return fastImport(toks)
+	}
+	if toks[0].Type == tokName && (toks[1].Type != tokOp || toks[1].Value != "=") {
+		// an expression statement such as xm_vars.check()
+		p := &fastParser{toks: toks[:len(toks)-1]}
+		val := p.value(0)
+		if val == nil || p.i != len(p.toks) {
+			return nil
+		}
+		return &Stmt{Pos: toks[0].Pos, Simple: []*SimpleStmt{{Pos: toks[0].Pos,
+			Expr: &ExprStmt{Pos: toks[0].Pos, First: &TestList{Pos: val.Pos, Items: []*Test{val}}}}}}
+	}
+	if len(toks) < 4 || toks[0].Type != tokName || toks[1].Type != tokOp || toks[1].Value != "=" {
 		return nil
 	}
 	if v, ok := literalValue(toks[2 : len(toks)-1]); ok {
@@ -171,7 +186,11 @@ func (p *fastParser) unit(depth int) *Factor {
 		return atomFactor(&Atom{Pos: t.Pos, Number: t.Value})
 	case t.Type == tokName:
 		p.i++
-		return atomFactor(&Atom{Pos: t.Pos, Name: t.Value})
+		f := atomFactor(&Atom{Pos: t.Pos, Name: t.Value})
+		if !p.trailers(f.Power.Primary, depth) {
+			return nil
+		}
+		return f
 	case t.Type == tokOp && t.Value == "-":
 		n := p.i + 1
 		if n >= len(p.toks) || p.toks[n].Type != tokNumber {
@@ -330,4 +349,97 @@ func literalAt(toks []lexer.Token, i, depth int) (Value, int, bool) {
 		}
 	}
 	return Value{}, i, false
+}
+
+// trailers parses calls, attribute lookups and subscripts after a name.
+func (p *fastParser) trailers(pr *Primary, depth int) bool {
+	for {
+		t := p.peek()
+		if t == nil || t.Type != tokOp {
+			return true
+		}
+		switch t.Value {
+		case ".":
+			p.i++
+			n := p.peek()
+			if n == nil || n.Type != tokName {
+				return false
+			}
+			p.i++
+			pr.Trailers = append(pr.Trailers, &Trailer{Pos: t.Pos, Attr: n.Value})
+		case "[":
+			p.i++
+			v := p.value(depth + 1)
+			if v == nil || !p.isOp("]") {
+				return false
+			}
+			p.i++
+			pr.Trailers = append(pr.Trailers, &Trailer{Pos: t.Pos, Index: &Subscript{Pos: v.Pos, Lower: v}})
+		case "(":
+			p.i++
+			call := &CallArgs{Pos: t.Pos}
+			if n := p.peek(); n != nil {
+				call.Pos = n.Pos
+			}
+			for !p.isOp(")") {
+				a := &Arg{}
+				n := p.peek()
+				if n == nil {
+					return false
+				}
+				a.Pos = n.Pos
+				if n.Type == tokName && p.i+1 < len(p.toks) && p.toks[p.i+1].Type == tokOp && p.toks[p.i+1].Value == "=" {
+					a.Keyword = n.Value
+					p.i += 2
+				}
+				a.Value = p.value(depth + 1)
+				if a.Value == nil {
+					return false
+				}
+				call.Args = append(call.Args, a)
+				if !p.isOp(",") {
+					break
+				}
+				p.i++
+			}
+			if !p.isOp(")") {
+				return false
+			}
+			p.i++
+			pr.Trailers = append(pr.Trailers, &Trailer{Pos: t.Pos, Call: call})
+		default:
+			return true
+		}
+	}
+}
+
+// fastImport builds `import a[.b] [as c], ...`.
+func fastImport(toks []lexer.Token) *Stmt {
+	st := &ImportStmt{Pos: toks[0].Pos}
+	i := 1
+	for {
+		if i >= len(toks) || toks[i].Type != tokName {
+			return nil
+		}
+		d := &DottedAs{Pos: toks[i].Pos, Path: []string{toks[i].Value}}
+		i++
+		for i+1 < len(toks) && toks[i].Type == tokOp && toks[i].Value == "." && toks[i+1].Type == tokName {
+			d.Path = append(d.Path, toks[i+1].Value)
+			i += 2
+		}
+		if i+1 < len(toks) && toks[i].Type == tokKeyword && toks[i].Value == "as" && toks[i+1].Type == tokName {
+			d.As = toks[i+1].Value
+			i += 2
+		}
+		st.Names = append(st.Names, d)
+		if i < len(toks) && toks[i].Type == tokOp && toks[i].Value == "," {
+			i++
+			continue
+		}
+		break
+	}
+	if i != len(toks)-1 {
+		return nil
+	}
+	return &Stmt{Pos: toks[0].Pos, Simple: []*SimpleStmt{{Pos: toks[0].Pos, Import: st}}}
 }

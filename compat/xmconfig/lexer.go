@@ -161,7 +161,7 @@ func (s *scanner) run() ([]lexer.Token, error) {
 	if len(s.src) > MaxFileSize {
 		return nil, s.errAt(0, "file larger than %d bytes", MaxFileSize)
 	}
-	s.toks = make([]lexer.Token, 0, len(s.src)/16+8)
+	s.toks = make([]lexer.Token, 0, len(s.src)/8+8)
 	if strings.HasPrefix(s.src, "\xef\xbb\xbf") {
 		s.pos = 3
 		s.lineStart = 3
@@ -427,7 +427,19 @@ func (s *scanner) op() error {
 	start := s.pos
 	rest := s.src[s.pos:]
 	val := ""
+	// the common single-character operators first
+	switch rest[0] {
+	case ',', '(', ')', '[', ']', '{', '}', ':', '.', ';', '~', '@', '`':
+		val = rest[:1]
+	case '=', '+', '-', '%':
+		if len(rest) < 2 || rest[1] != '=' {
+			val = rest[:1]
+		}
+	}
 	for _, o := range ops3 {
+		if val != "" {
+			break
+		}
 		if strings.HasPrefix(rest, o) {
 			val = o
 			break
@@ -435,6 +447,9 @@ func (s *scanner) op() error {
 	}
 	if val == "" {
 		for _, o := range ops2 {
+			if len(rest) < 2 {
+				break
+			}
 			if strings.HasPrefix(rest, o) {
 				val = o
 				break
