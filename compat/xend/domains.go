@@ -19,11 +19,17 @@ import (
 // to render is left out, as xend did.
 func (s *Service) DomainsWithState(ctx context.Context, state string, full bool) ([]sxp.Value, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	doms, err := s.filter(ctx, state)
 	if err != nil {
+		s.mu.Unlock()
 		return nil, err
 	}
+	// Render outside the lock, from copies: the toolstack calls for
+	// devices dominate, and concurrent listings need not wait.
+	for i, d := range doms {
+		doms[i] = s.detach(d)
+	}
+	s.mu.Unlock()
 	out := make([]sxp.Value, 0, len(doms))
 	for _, d := range doms {
 		v, err := s.sxpr(ctx, d, full, modeNormal)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/xendshim/xendshim/sxp"
@@ -57,8 +58,8 @@ type Service struct {
 	// saved remembers the record of each domain saved to a path, so a
 	// restore from that path gets xend's record back.
 	saved map[string]*vmRecord
-	// hostCPUs caches the host's CPU count.
-	hostCPUs int
+	// hostCPUs caches the host's CPU count (0 until known).
+	hostCPUs atomic.Int64
 }
 
 // New returns a Service on ts. It loads the managed-domain store (a corrupt
@@ -130,6 +131,10 @@ func (id Ident) String() string { return id.Text }
 type domain struct {
 	rec  *vmRecord
 	info *toolstack.DomainInfo // nil when inactive
+	// status, when statusSet, is the power state computed under the
+	// service lock, for rendering outside it.
+	status    int
+	statusSet bool
 }
 
 func (d *domain) active() bool { return d.info != nil }

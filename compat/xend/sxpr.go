@@ -22,6 +22,9 @@ var statusNames = map[string]int{"halted": 0, "paused": 1, "running": 2, "suspen
 
 // status returns the power state of d (§6.3).
 func (s *Service) status(d *domain) int {
+	if d.statusSet {
+		return d.status
+	}
 	if d.info == nil || d.info.State&toolstack.StateShutdown != 0 {
 		if s.checkpoints[d.rec.UUID] {
 			return statusSuspended
@@ -48,7 +51,7 @@ const (
 )
 
 // sxpr renders d as xend's sxpr(): full adds the device entries. Caller
-// holds s.mu.
+// holds s.mu, or owns d outright (see detach).
 func (s *Service) sxpr(ctx context.Context, d *domain, full bool, mode renderMode) (sxp.Value, error) {
 	r := d.rec
 	items := make([]sxp.Value, 0, 40)
@@ -153,13 +156,41 @@ func (s *Service) affinity(b toolstack.Bitmap) []int {
 
 // nrCPUs returns the host's CPU count (cached from HostInfo).
 func (s *Service) nrCPUs() int {
-	if s.hostCPUs == 0 {
-		if hi, err := s.ts.HostInfo(context.Background()); err == nil {
-			s.hostCPUs = hi.Phys.NrCPUs
-		}
+	if n := s.hostCPUs.Load(); n > 0 {
+		return int(n)
 	}
-	if s.hostCPUs == 0 {
-		return 1
+	if hi, err := s.ts.HostInfo(context.Background()); err == nil && hi.Phys.NrCPUs > 0 {
+		s.hostCPUs.Store(int64(hi.Phys.NrCPUs))
+		return hi.Phys.NrCPUs
 	}
-	return s.hostCPUs
+	return 1
+}
+
+// detach returns a copy of d that can be rendered without the service
+// lock: its record is deep-copied and its power state fixed. Caller holds
+// s.mu.
+func (s *Service) detach(d *domain) *domain {
+	return &domain{rec: d.rec.clone(), info: d.info, status: s.status(d), statusSet: true}
+}
+
+// clone deep-copies a record.
+func (r *vmRecord) clone() *vmRecord {
+	c := *r
+	c.Cpus = make([][]int, len(r.Cpus))
+	for i, a := range r.Cpus {
+		c.Cpus[i] = append([]int(nil), a...)
+	}
+	c.Extra = append([]field(nil), r.Extra...)
+	c.Image.Platform = make(map[string]sxp.Value, len(r.Image.Platform))
+	for k, v := range r.Image.Platform {
+		c.Image.Platform[k] = v
+	}
+	c.Image.Notes = append([]field(nil), r.Image.Notes...)
+	c.Devices = make([]*devRecord, len(r.Devices))
+	for i, d := range r.Devices {
+		dc := *d
+		dc.Cfg = append([]field(nil), d.Cfg...)
+		c.Devices[i] = &dc
+	}
+	return &c
 }
