@@ -31,7 +31,10 @@ func FuzzParseVMConfig(f *testing.F) {
 	f.Add(`(vm (name x) (cpus ((1 2) ())) (vcpus 2))`)
 	f.Add(`(domain (name y) (uuid 6a3e1b2c-9d41-4f0e-8a77-000000000001) (image (hvm (kernel /l) (vnc 1))))`)
 	uuids := 0
-	gen := func() string { uuids++; return "00000000-0000-4000-8000-" + strings.Repeat("0", 11) + string(rune('0'+uuids%10)) }
+	gen := func() string {
+		uuids++
+		return "00000000-0000-4000-8000-" + strings.Repeat("0", 11) + string(rune('0'+uuids%10))
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		v, err := sxp.ParseString(text)
 		if err != nil {
