@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"path/filepath"
 
 	"github.com/xendshim/xendshim/config"
 	"github.com/xendshim/xendshim/listener"
@@ -81,8 +82,10 @@ func (ep endpoint) wrap(ln net.Listener) (net.Listener, error) {
 // matchActivated pairs sockets inherited from systemd with endpoints. A
 // socket named (FileDescriptorName=) after an endpoint ("xmlrpc-tcp") or a
 // protocol ("xmlrpc") takes the endpoint of that protocol with the same
-// socket type; an unnamed socket takes the endpoint with its address. A
-// named socket with no configured endpoint is still served, plain. It
+// socket type; any other socket (systemd names them after the unit by
+// default) takes the endpoint with its address. A socket named for a
+// protocol with no configured endpoint, or found at xend's default path
+// for a protocol, is still served, plain. It
 // returns the endpoints for inherited sockets (with the listener) and the
 // endpoints left to bind.
 func matchActivated(eps []endpoint, acts []listener.Activated) (inherited []activatedEndpoint, rest []endpoint, err error) {
@@ -94,7 +97,7 @@ func matchActivated(eps []endpoint, acts []listener.Activated) (inherited []acti
 			if taken[i] || ep.network != network {
 				continue
 			}
-			if a.Name == ep.name || a.Name == ep.proto || (a.Name == "" && sameAddr(ep, a.Listener.Addr())) {
+			if a.Name == ep.name || a.Name == ep.proto || (!knownName(a.Name) && sameAddr(ep, a.Listener.Addr())) {
 				found = i
 				break
 			}
@@ -105,7 +108,12 @@ func matchActivated(eps []endpoint, acts []listener.Activated) (inherited []acti
 			taken[found] = true
 			ep = eps[found]
 		case a.Name == protoXMLRPC || a.Name == protoHTTP || a.Name == protoRelocation:
+			// named for a protocol that has no endpoint configured: serve it
 			ep = endpoint{name: a.Name + "-" + network, proto: a.Name, network: network}
+		case network == "unix" && realPath(a.Listener.Addr().String()) == realPath(config.DefaultXMLRPCSocket):
+			ep = endpoint{name: "xmlrpc-unix", proto: protoXMLRPC, network: network}
+		case network == "unix" && realPath(a.Listener.Addr().String()) == realPath(config.DefaultHTTPSocket):
+			ep = endpoint{name: "http-unix", proto: protoHTTP, network: network}
 		default:
 			for _, x := range inherited {
 				x.ln.Close()
@@ -137,13 +145,25 @@ type activatedEndpoint struct {
 	ln net.Listener
 }
 
+// knownName reports whether a socket name chooses an endpoint or protocol.
+func knownName(name string) bool {
+	switch name {
+	case protoXMLRPC, protoHTTP, protoRelocation,
+		"xmlrpc-unix", "xmlrpc-tcp", "http-unix", "http-tcp", "relocation-tcp", "relocation-tls":
+		return true
+	}
+	return false
+}
+
 // sameAddr reports whether an inherited socket's address is the endpoint's.
+// UNIX paths are compared after resolving symbolic links in their
+// directories (/var/run is usually a link to /run).
 func sameAddr(ep endpoint, a net.Addr) bool {
 	if ep.addr == a.String() {
 		return true
 	}
-	if ep.network != "tcp" {
-		return false
+	if ep.network == "unix" {
+		return realPath(ep.addr) == realPath(a.String())
 	}
 	want, err1 := net.ResolveTCPAddr("tcp", ep.addr)
 	got, err2 := net.ResolveTCPAddr("tcp", a.String())
@@ -151,4 +171,13 @@ func sameAddr(ep endpoint, a net.Addr) bool {
 		return false
 	}
 	return want.IP == nil || want.IP.IsUnspecified() && got.IP.IsUnspecified() || want.IP.Equal(got.IP)
+}
+
+// realPath resolves symbolic links in the directory part of a socket path.
+func realPath(p string) string {
+	dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, filepath.Base(p))
 }

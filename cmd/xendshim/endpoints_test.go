@@ -1,0 +1,118 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xendshim/xendshim/config"
+	"github.com/xendshim/xendshim/listener"
+)
+
+func TestEndpointsOf(t *testing.T) {
+	cfg := &config.Config{
+		XMLRPCSocket: "/r/x.sock", XMLRPCAddr: "localhost:8006", XMLRPCTLSCert: "c", XMLRPCTLSKey: "k",
+		HTTPSocket: "", HTTPAddr: ":8000", RelocationAddr: ":8002", RelocationHostsAllow: "^localhost$",
+	}
+	var got []string
+	for _, ep := range endpointsOf(cfg) {
+		got = append(got, ep.name+" "+ep.addr)
+	}
+	want := []string{"xmlrpc-unix /r/x.sock", "xmlrpc-tcp localhost:8006", "http-tcp :8000", "relocation-tcp :8002"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("endpointsOf(%+v) = %q; want %q", cfg, got, want)
+	}
+	eps := endpointsOf(cfg)
+	if eps[1].tls == nil || eps[0].tls != nil || eps[3].hostsAllow != "^localhost$" {
+		t.Errorf("endpointsOf: TLS or hosts-allow not carried: %+v", eps)
+	}
+}
+
+func TestMatchActivated(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "x.sock")
+	unixLn, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unixLn.Close()
+	tcpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcpLn.Close()
+	otherLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherLn.Close()
+	eps := []endpoint{
+		{name: "xmlrpc-unix", proto: protoXMLRPC, network: "unix", addr: sock},
+		{name: "http-tcp", proto: protoHTTP, network: "tcp", addr: tcpLn.Addr().String()},
+		{name: "http-unix", proto: protoHTTP, network: "unix", addr: filepath.Join(dir, "h.sock")},
+	}
+	for _, tc := range []struct {
+		name      string
+		acts      []listener.Activated
+		inherited []string // endpoint names served on inherited sockets
+		rest      []string // endpoint names left to bind
+		wantErr   string
+	}{
+		{"by address, unit-named", []listener.Activated{{Name: "xendshim.socket", Listener: unixLn}},
+			[]string{"xmlrpc-unix"}, []string{"http-tcp", "http-unix"}, ""},
+		{"by protocol name and type", []listener.Activated{{Name: "http", Listener: tcpLn}},
+			[]string{"http-tcp"}, []string{"xmlrpc-unix", "http-unix"}, ""},
+		{"by endpoint name", []listener.Activated{{Name: "http-unix", Listener: unixLn}},
+			[]string{"http-unix"}, []string{"xmlrpc-unix", "http-tcp"}, ""},
+		{"protocol without endpoint", []listener.Activated{{Name: "relocation", Listener: tcpLn}},
+			[]string{"relocation-tcp"}, []string{"xmlrpc-unix", "http-tcp", "http-unix"}, ""},
+		{"unit-named, address matches", []listener.Activated{{Name: "other", Listener: tcpLn}},
+			[]string{"http-tcp"}, []string{"xmlrpc-unix", "http-unix"}, ""},
+		{"unknown socket", []listener.Activated{{Name: "other", Listener: otherLn}}, nil, nil, "matches no listener"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inh, rest, err := matchActivated(eps, tc.acts)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("matchActivated error = %v; want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotInh, gotRest []string
+			for _, a := range inh {
+				gotInh = append(gotInh, a.ep.name)
+			}
+			for _, ep := range rest {
+				gotRest = append(gotRest, ep.name)
+			}
+			if !reflect.DeepEqual(gotInh, tc.inherited) || !reflect.DeepEqual(gotRest, tc.rest) {
+				t.Errorf("matchActivated = inherited %q, rest %q; want %q, %q", gotInh, gotRest, tc.inherited, tc.rest)
+			}
+		})
+	}
+}
+
+func TestSameAddr(t *testing.T) {
+	for _, tc := range []struct {
+		ep   endpoint
+		addr net.Addr
+		want bool
+	}{
+		{endpoint{network: "tcp", addr: ":8000"}, &net.TCPAddr{IP: net.IPv6unspecified, Port: 8000}, true},
+		{endpoint{network: "tcp", addr: ":8000"}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}, true},
+		{endpoint{network: "tcp", addr: "127.0.0.1:8000"}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}, true},
+		{endpoint{network: "tcp", addr: "127.0.0.1:8000"}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8001}, false},
+		{endpoint{network: "tcp", addr: "127.0.0.1:8000"}, &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 8000}, false},
+		{endpoint{network: "unix", addr: "/a/b.sock"}, &net.UnixAddr{Name: "/a/b.sock", Net: "unix"}, true},
+		{endpoint{network: "unix", addr: "/a/b.sock"}, &net.UnixAddr{Name: "/a/c.sock", Net: "unix"}, false},
+	} {
+		if got := sameAddr(tc.ep, tc.addr); got != tc.want {
+			t.Errorf("sameAddr(%q, %v) = %v; want %v", tc.ep.addr, tc.addr, got, tc.want)
+		}
+	}
+}
