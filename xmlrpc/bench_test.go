@@ -149,3 +149,19 @@ func BenchmarkRoundTripDomainsWithState(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 }
+
+// BenchmarkDecodeDomainsWithStateStdlib: the same through encoding/xml, for
+// comparison with the package's scanner.
+func BenchmarkDecodeDomainsWithStateStdlib(b *testing.B) {
+	enc, err := EncodeResponse(hundredDomains(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := (Decoder{}).decodeResponse(enc, stdlibTokens); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

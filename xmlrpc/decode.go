@@ -62,7 +62,11 @@ func DecodeResponse(doc []byte) (any, error) {
 // DecodeCall decodes a methodCall document into the method name and its positional
 // arguments. A missing <params> element means no arguments.
 func (d Decoder) DecodeCall(doc []byte) (method string, args []any, err error) {
-	p, err := d.start(doc, "methodCall")
+	return d.decodeCall(doc, scannerTokens)
+}
+
+func (d Decoder) decodeCall(doc []byte, src tokenFactory) (method string, args []any, err error) {
+	p, err := d.start(doc, "methodCall", src)
 	if err != nil {
 		return "", nil, err
 	}
@@ -94,7 +98,11 @@ func (d Decoder) DecodeCall(doc []byte) (method string, args []any, err error) {
 // DecodeResponse decodes a methodResponse document: the single result value, or a
 // *Fault error for a <fault> reply.
 func (d Decoder) DecodeResponse(doc []byte) (any, error) {
-	p, err := d.start(doc, "methodResponse")
+	return d.decodeResponse(doc, scannerTokens)
+}
+
+func (d Decoder) decodeResponse(doc []byte, src tokenFactory) (any, error) {
+	p, err := d.start(doc, "methodResponse", src)
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +160,34 @@ func (d Decoder) DecodeResponse(doc []byte) (any, error) {
 
 // parser walks the token stream of one document.
 type parser struct {
-	dec      *xml.Decoder
+	dec      tokenSource
 	maxDepth int
 }
 
-func (d Decoder) start(doc []byte, root string) (*parser, error) {
+// tokenSource is what the parser reads tokens from: the package's scanner, or
+// (in tests, as a reference) an encoding/xml.Decoder.
+type tokenSource interface {
+	Token() (xml.Token, error)
+	InputPos() (line, column int)
+	InputOffset() int64
+}
+
+// stdlibTokens returns a strict encoding/xml.Decoder over doc; tests decode with
+// it to check the scanner against the standard library.
+func stdlibTokens(doc []byte) (tokenSource, error) {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = true
+	d.CharsetReader = charsetReader
+	return d, nil
+}
+
+// tokenFactory opens a tokenSource over a document.
+type tokenFactory func(doc []byte) (tokenSource, error)
+
+// scannerTokens is the production tokenFactory.
+func scannerTokens(doc []byte) (tokenSource, error) { return newScanner(doc) }
+
+func (d Decoder) start(doc []byte, root string, src tokenFactory) (*parser, error) {
 	maxBytes := d.MaxBytes
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxDecodeBytes
@@ -164,12 +195,19 @@ func (d Decoder) start(doc []byte, root string) (*parser, error) {
 	if len(doc) > maxBytes {
 		return nil, &SyntaxError{Line: 1, Column: 1, Msg: fmt.Sprintf("document of %d bytes exceeds the limit of %d", len(doc), maxBytes)}
 	}
-	p := &parser{dec: xml.NewDecoder(bytes.NewReader(doc)), maxDepth: d.MaxDepth}
+	p := &parser{maxDepth: d.MaxDepth}
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
-	p.dec.Strict = true
-	p.dec.CharsetReader = charsetReader
+	var err error
+	if p.dec, err = src(doc); err != nil {
+		var se *xml.SyntaxError
+		msg := err.Error()
+		if errors.As(err, &se) {
+			msg = se.Msg
+		}
+		return nil, &SyntaxError{Line: 1, Column: 1, Msg: msg}
+	}
 	if err := p.expectStart(root); err != nil {
 		return nil, err
 	}
