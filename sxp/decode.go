@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // A Decoder reads SXP values one at a time from a stream, such as a
@@ -26,6 +27,11 @@ type Decoder struct {
 	// position of buf[start] in the stream
 	off       int64
 	line, col int
+
+	// the parser's scratch space, kept between values
+	stack  []Value
+	opens  []int
+	openAt []int
 
 	// scanner state
 	st        scanState
@@ -167,9 +173,10 @@ func (d *Decoder) finish() {
 // position past it.
 func (d *Decoder) consume(end int) {
 	seg := string(d.buf[d.start:end])
-	p := parser{s: seg, baseOff: d.off, baseLine: d.line, baseCol: d.col}
+	p := parser{s: seg, baseOff: d.off, baseLine: d.line, baseCol: d.col, stack: d.stack[:0], opens: d.opens[:0], openAt: d.openAt[:0]}
 	vals, err := p.run(-1)
-	d.eot = p.eot // Ctrl-D: the stream is over
+	d.stack, d.opens, d.openAt = p.stack[:0], p.opens[:0], p.openAt[:0] // scratch space, reused
+	d.eot = p.eot                                                       // Ctrl-D: the stream is over
 	d.pending = append(d.pending, vals...)
 	if err != nil {
 		// The values completed before the error are still returned, as
@@ -177,13 +184,11 @@ func (d *Decoder) consume(end int) {
 		d.err = err
 		return
 	}
-	for i := 0; i < len(seg); i++ {
-		if seg[i] == '\n' {
-			d.line++
-			d.col = 1
-		} else {
-			d.col++
-		}
+	if nl := strings.Count(seg, "\n"); nl > 0 {
+		d.line += nl
+		d.col = len(seg) - strings.LastIndexByte(seg, '\n')
+	} else {
+		d.col += len(seg)
 	}
 	d.off += int64(len(seg))
 	d.start = end
@@ -234,6 +239,9 @@ func (d *Decoder) scanValue() (end int, ok bool) {
 			}
 		case scanAtom:
 			if !atomEnd[c] {
+				for i+1 < len(buf) && !atomEnd[buf[i+1]] {
+					i++
+				}
 				continue
 			}
 			d.st = scanBetween
@@ -256,12 +264,20 @@ func (d *Decoder) scanValue() (end int, ok bool) {
 				}
 			case '\\':
 				d.st = scanEscape
+			default:
+				for i+1 < len(buf) && buf[i+1] != d.quote && buf[i+1] != '\\' {
+					i++
+				}
 			}
 		case scanEscape:
 			d.st = scanString
 		case scanComment:
 			if c == '\n' {
 				d.st = scanBetween
+			} else if j := bytes.IndexByte(buf[i:], '\n'); j < 0 {
+				i = len(buf) - 1
+			} else {
+				i += j - 1
 			}
 		}
 	}
