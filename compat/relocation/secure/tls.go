@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/xendshim/xendshim/compat/relocation/xmp"
@@ -45,6 +46,9 @@ type Endpoint struct {
 	// HandshakeTimeout bounds the TLS handshake and the PSK exchange;
 	// default 10 s.
 	HandshakeTimeout time.Duration
+
+	mu        sync.Mutex
+	ephemeral *tls.Certificate
 }
 
 // MinPSKLen is the shortest pre-shared key accepted.
@@ -67,6 +71,11 @@ func (e *Endpoint) cert() (tls.Certificate, error) {
 	if e.Mode != ModePSK {
 		return tls.Certificate{}, fmt.Errorf("secure: %s mode needs a host certificate", e.Mode)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ephemeral != nil {
+		return *e.ephemeral, nil
+	}
 	kp, err := Issue(nil, "xendshim-psk-ephemeral", CertOptions{Validity: 24 * time.Hour})
 	if err != nil {
 		return tls.Certificate{}, err
@@ -75,7 +84,7 @@ func (e *Endpoint) cert() (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	e.Cert = &c
+	e.ephemeral = &c
 	return c, nil
 }
 
