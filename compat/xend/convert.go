@@ -35,16 +35,47 @@ func toSXP(v any) sxp.Value {
 }
 
 // fromSXP converts an SXP value to the XML-RPC value xend marshalled:
-// strings, ints, doubles, arrays; None is nil.
+// strings, ints, doubles, arrays; None is nil. All the arrays of one value
+// share a single backing slice, which keeps large listings cheap.
 func fromSXP(v sxp.Value) any {
-	switch v.Kind() {
-	case sxp.KindList:
-		items := v.Items()
-		out := make([]any, len(items))
-		for i, e := range items {
-			out[i] = fromSXP(e)
+	if !v.IsList() {
+		return scalarOf(v)
+	}
+	pool := make([]any, countItems(v))
+	out, _ := fillList(v, pool)
+	return out
+}
+
+// countItems counts the array slots a value needs.
+func countItems(v sxp.Value) int {
+	n := 0
+	for _, e := range v.Items() {
+		n++
+		if e.IsList() {
+			n += countItems(e)
 		}
-		return out
+	}
+	return n
+}
+
+// fillList converts list v into the front of pool and returns the rest.
+func fillList(v sxp.Value, pool []any) ([]any, []any) {
+	items := v.Items()
+	out := pool[:len(items):len(items)]
+	pool = pool[len(items):]
+	for i, e := range items {
+		if e.IsList() {
+			out[i], pool = fillList(e, pool)
+		} else {
+			out[i] = scalarOf(e)
+		}
+	}
+	return out, pool
+}
+
+// scalarOf converts a non-list SXP value.
+func scalarOf(v sxp.Value) any {
+	switch v.Kind() {
 	case sxp.KindInt, sxp.KindLong:
 		n, _ := v.AsInt()
 		return int(n)
