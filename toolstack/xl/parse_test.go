@@ -308,3 +308,21 @@ func FuzzParseTable(f *testing.F) {
 	f.Add(capture(f, "guest-network-list.stdout"))
 	f.Fuzz(func(t *testing.T, in []byte) { _, _ = ParseTable(in) })
 }
+
+func BenchmarkParseList(b *testing.B) {
+	in := capture(b, "guest-list-v.stdout")
+	for b.Loop() {
+		if _, err := ParseList(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseVCPUList(b *testing.B) {
+	in := capture(b, "guest-vcpu-list-after.stdout")
+	for b.Loop() {
+		if _, err := ParseVCPUList(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
