@@ -54,7 +54,7 @@ func Load(filename string, src []byte, opts EvalOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Name: filename, Comments: p.Comments, Diags: diags}
+	c := &Config{Name: filename, Comments: p.Comments, Diags: diags, Settings: make([]Setting, 0, len(settings))}
 	if !utf8.Valid(src) {
 		c.Diags = append(c.Diags, &Diagnostic{Pos: pos1(filename), Severity: Warning,
 			Msg: "file is not valid UTF-8; bytes are carried through unchanged"})

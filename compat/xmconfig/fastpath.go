@@ -15,7 +15,7 @@ import (
 // is a simple line (up to its Newline) or a compound statement with its
 // indented block and any elif/else/except/finally continuations.
 func splitStatements(toks []lexer.Token) [][]lexer.Token {
-	var out [][]lexer.Token
+	out := make([][]lexer.Token, 0, len(toks)/4+1)
 	i := 0
 	for i < len(toks) && toks[i].Type != lexer.EOF {
 		if toks[i].Type == tokNewline {

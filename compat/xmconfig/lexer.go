@@ -128,6 +128,30 @@ type scanner struct {
 	toks      []lexer.Token
 	comments  []Comment
 	prefixRun int
+
+	// With fast set, a top-level line the fast path reads (fastpath.go)
+	// becomes a statement in items, and its tokens are dropped.
+	fast    bool
+	lineTok int // index in toks where the current logical line starts
+	items   []fastItem
+}
+
+// fastItem is a statement read by the fast path; it comes before the
+// token at index at.
+type fastItem struct {
+	stmt *Stmt
+	at   int
+}
+
+// endLine offers a finished top-level logical line to the fast path.
+func (s *scanner) endLine() {
+	if !s.fast || len(s.indents) > 0 || s.lineTok >= len(s.toks) {
+		return
+	}
+	if st := fastStmt(s.toks[s.lineTok:]); st != nil {
+		s.toks = s.toks[:s.lineTok]
+		s.items = append(s.items, fastItem{stmt: st, at: s.lineTok})
+	}
 }
 
 func (s *scanner) position(off int) lexer.Position {
@@ -161,7 +185,8 @@ func (s *scanner) run() ([]lexer.Token, error) {
 	if len(s.src) > MaxFileSize {
 		return nil, s.errAt(0, "file larger than %d bytes", MaxFileSize)
 	}
-	s.toks = make([]lexer.Token, 0, len(s.src)/8+8)
+	s.toks = make([]lexer.Token, 0, 64)
+	s.comments = make([]Comment, 0, strings.Count(s.src, "#"))
 	if strings.HasPrefix(s.src, "\xef\xbb\xbf") {
 		s.pos = 3
 		s.lineStart = 3
@@ -174,6 +199,7 @@ func (s *scanner) run() ([]lexer.Token, error) {
 				return nil, err
 			}
 			atBOL = blank
+			s.lineTok = len(s.toks)
 			continue
 		}
 		c := s.src[s.pos]
@@ -186,6 +212,7 @@ func (s *scanner) run() ([]lexer.Token, error) {
 			if s.depth == 0 {
 				s.emit(tokNewline, s.pos, "\n")
 				atBOL = true
+				s.endLine()
 			}
 			s.newline()
 		case c == '#':
@@ -238,8 +265,9 @@ func (s *scanner) run() ([]lexer.Token, error) {
 	if s.depth > 0 {
 		return nil, s.errAt(s.pos, "end of file inside brackets (a '(', '[' or '{' is never closed)")
 	}
-	if n := len(s.toks); n > 0 && s.toks[n-1].Type != tokNewline && s.toks[n-1].Type != tokDedent {
+	if n := len(s.toks); n > s.lineTok && s.toks[n-1].Type != tokNewline && s.toks[n-1].Type != tokDedent {
 		s.emit(tokNewline, s.pos, "\n")
+		s.endLine()
 	}
 	for range s.indents {
 		s.emit(tokDedent, s.pos, "")

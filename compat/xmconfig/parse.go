@@ -18,7 +18,7 @@ type Parsed struct {
 // It never executes anything. Errors are *Diagnostic values carrying
 // file:line:col.
 func Parse(filename string, src []byte) (*Parsed, error) {
-	s := &scanner{src: string(src), file: filename, line: 1}
+	s := &scanner{src: string(src), file: filename, line: 1, fast: true}
 	toks, err := s.run()
 	if err != nil {
 		var le *LexError
@@ -28,19 +28,32 @@ func Parse(filename string, src []byte) (*Parsed, error) {
 		}
 		return nil, err
 	}
-	f := &File{}
-	for _, chunk := range splitStatements(toks) {
-		if st := fastStmt(chunk); st != nil {
-			f.Stmts = append(f.Stmts, st)
-			continue
-		}
-		sub, err := parseTokens(chunk, toks[len(toks)-1])
-		if err != nil {
+	f := &File{Stmts: make([]*Stmt, 0, len(s.items)+4)}
+	eof := toks[len(toks)-1]
+	prev := 0
+	for _, it := range s.items {
+		if err := parseSegment(f, toks[prev:it.at], eof); err != nil {
 			return nil, err
+		}
+		f.Stmts = append(f.Stmts, it.stmt)
+		prev = it.at
+	}
+	if err := parseSegment(f, toks[prev:len(toks)-1], eof); err != nil {
+		return nil, err
+	}
+	return &Parsed{File: f, Comments: s.comments}, nil
+}
+
+// parseSegment parses the statements of a token run with the grammar.
+func parseSegment(f *File, seg []lexer.Token, eof lexer.Token) error {
+	for _, chunk := range splitStatements(seg) {
+		sub, err := parseTokens(chunk, eof)
+		if err != nil {
+			return err
 		}
 		f.Stmts = append(f.Stmts, sub.Stmts...)
 	}
-	return &Parsed{File: f, Comments: s.comments}, nil
+	return nil
 }
 
 // parseTokens runs the participle grammar over a token slice.
