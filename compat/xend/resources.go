@@ -205,4 +205,3 @@ func (s *Service) SetSchedCredit(ctx context.Context, id Ident, weight, cap *int
 	}
 	return nil
 }
-
