@@ -193,8 +193,8 @@ func (s *Sim) checkConfig(op string, cfg *toolstack.DomainConfig) error {
 	if b.MaxVCPUs == 0 {
 		b.MaxVCPUs = 1
 	}
-	if b.MaxVCPUs > 512 {
-		return bad("max_vcpus %d is above 512", b.MaxVCPUs)
+	if b.MaxVCPUs < 0 || b.MaxVCPUs > maxVCPUs {
+		return bad("max_vcpus %d is outside 1..%d", b.MaxVCPUs, maxVCPUs)
 	}
 	if len(b.AvailVCPUs) == 0 {
 		for i := 0; i < b.MaxVCPUs; i++ {

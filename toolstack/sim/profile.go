@@ -176,15 +176,23 @@ func ParseProfile(data []byte) (*Profile, error) {
 	return &p, nil
 }
 
+// Limits on what a profile may describe.
+const (
+	maxHostCPUs = 4096
+	maxVCPUs    = 512
+)
+
 func (p *Profile) validate() error {
 	ph := &p.Physinfo
 	switch {
-	case ph.NrCPUs < 1:
-		return fmt.Errorf("physinfo.nr_cpus is %d; want at least 1", ph.NrCPUs)
+	case ph.NrCPUs < 1 || ph.NrCPUs > maxHostCPUs:
+		return fmt.Errorf("physinfo.nr_cpus is %d; want 1..%d", ph.NrCPUs, maxHostCPUs)
 	case ph.TotalMemory == 0:
 		return fmt.Errorf("physinfo.total_memory is 0; want the host memory in KiB")
-	case p.Dom0.VCPUs < 1:
-		return fmt.Errorf("dom0.vcpus is %d; want at least 1", p.Dom0.VCPUs)
+	case p.Dom0.VCPUs < 1 || p.Dom0.VCPUs > maxVCPUs:
+		return fmt.Errorf("dom0.vcpus is %d; want 1..%d", p.Dom0.VCPUs, maxVCPUs)
+	case len(p.NUMA.NodeMemsize) > maxHostCPUs:
+		return fmt.Errorf("numainfo has %d nodes; want at most %d", len(p.NUMA.NodeMemsize), maxHostCPUs)
 	case p.Dom0.MemKB+p.XenReservedKB > ph.TotalMemory:
 		return fmt.Errorf("dom0.mem_kb %d + xen_reserved_kb %d exceed physinfo.total_memory %d", p.Dom0.MemKB, p.XenReservedKB, ph.TotalMemory)
 	case p.Scheduler.Name == "":
