@@ -512,7 +512,7 @@ func TestDevicesFromXenstore(t *testing.T) {
 	if !slices.Equal(classes, []string{"console/0", "vif/0", "vif/1"}) {
 		t.Errorf("Devices = %v; want console/0 vif/0 vif/1", classes)
 	}
-	if devs[0].TTY != "/dev/pts/1" || devs[0].BackendState != toolstack.XenbusConnected {
+	if devs[0].TTY != "/dev/pts/1" || devs[0].BackendState != toolstack.XenbusInitialising {
 		t.Errorf("console device = %+v", devs[0])
 	}
 	if devs[1].Config.NIC == nil || devs[1].Config.NIC.Bridge != "xenbr0" || devs[1].BackendState != toolstack.XenbusInitWait {

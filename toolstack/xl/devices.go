@@ -318,8 +318,15 @@ func (b *Backend) deviceState(ctx context.Context, id toolstack.Domid, class too
 
 // WaitForDevices implements toolstack.Toolstack: it polls the device
 // states until every backend is Connected, or waits for a frontend that
-// has not come (InitWait), or ctx ends.
+// has not come (InitWait), or ctx ends. Consoles are not waited for; without a deadline in ctx it waits at most
+// 100 s, as xend did.
 func (b *Backend) WaitForDevices(ctx context.Context, id toolstack.Domid) error {
+	if _, ok := ctx.Deadline(); !ok {
+		// xend gave up after 100 s (DEVICE_CREATE_TIMEOUT); so do we.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, deviceWaitLimit)
+		defer cancel()
+	}
 	for {
 		devs, err := b.Devices(ctx, id, "")
 		if err != nil {
@@ -327,7 +334,9 @@ func (b *Backend) WaitForDevices(ctx context.Context, id toolstack.Domid) error 
 		}
 		ready := true
 		for _, d := range devs {
-			if d.BackendPath == "" {
+			if d.BackendPath == "" || d.Class == toolstack.ClassConsole {
+				// xenconsoled serves consoles without the xenbus state
+				// protocol: their backend stays Initialising.
 				continue
 			}
 			if !slices.Contains([]toolstack.XenbusState{toolstack.XenbusConnected, toolstack.XenbusInitWait}, d.BackendState) {
@@ -394,6 +403,9 @@ func (b *Backend) VNC(ctx context.Context, id toolstack.Domid) (toolstack.VNCEnd
 	}
 	return toolstack.VNCEndpoint{Listen: listen, Port: port, Display: port - 5900}, nil
 }
+
+// deviceWaitLimit bounds WaitForDevices when its context has no deadline.
+const deviceWaitLimit = 100 * time.Second
 
 // validMAC reports whether s is six colon-separated hex pairs of a unicast address.
 func validMAC(s string) bool {

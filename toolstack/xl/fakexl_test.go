@@ -254,7 +254,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			fmt.Sprintf("/libxl/%d/type", id):                             "pv",
 			fmt.Sprintf("/libxl/%d/device/console/0/frontend", id):        home + "/console",
 			fmt.Sprintf("/libxl/%d/device/console/0/backend", id):         fmt.Sprintf("/local/domain/0/backend/console/%d/0", id),
-			fmt.Sprintf("/local/domain/0/backend/console/%d/0/state", id): "4",
+			fmt.Sprintf("/local/domain/0/backend/console/%d/0/state", id): "1", // xenconsoled leaves it Initialising
 		})
 		for v := 0; v < mv; v++ {
 			a := "online"
