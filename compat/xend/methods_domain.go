@@ -56,12 +56,16 @@ func (t *table) xendDomain() {
 		return void(s.Save(ctx, identArg(a[0]), pyStr(a[1]), truth(a[2])))
 	}, py("domain_save"), bound)
 	t.reg("xend.domain.migrate", []xmlrpc.Param{dom, req("dst"), opt("live", false), opt("port", 0), opt("node", -1), opt("ssl", nil), opt("chs", false)}, func(ctx context.Context, a []any) (any, error) {
-		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
+		port, err := intArg(a[3])
+		if err != nil {
 			return nil, err
 		}
-		// Relocation is compat/relocation's job; this table does not
-		// stream domains itself.
-		return nil, xendError("Migration to %s is not supported by this xendshim's XML-RPC service", pyStr(a[1]))
+		node, err := intArg(a[4])
+		if err != nil {
+			return nil, err
+		}
+		return void(s.Migrate(ctx, identArg(a[0]), Migration{Host: pyStr(a[1]), Port: port, Node: node,
+			Live: truth(a[2]), SSL: truth(a[5]), ChangeHome: truth(a[6])}))
 	}, py("domain_migrate"), bound)
 	t.reg("xend.domain.dump", []xmlrpc.Param{dom, opt("filename", nil), opt("live", false), opt("crash", false), opt("reset", false)}, func(ctx context.Context, a []any) (any, error) {
 		return void(s.Dump(ctx, identArg(a[0]), a[1], truth(a[2]), truth(a[3]), truth(a[4])))

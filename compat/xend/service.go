@@ -34,6 +34,10 @@ type Options struct {
 	Now func() time.Time
 	// NewUUID returns a fresh UUID string (default: random, version 4).
 	NewUUID func() string
+	// Migrate sends a live domain to another host (xend.domain.migrate);
+	// cmd/xendshim plugs in the relocation sender here. nil refuses
+	// migration with a clear fault.
+	Migrate func(ctx context.Context, m Migration) error
 	// StrictXend leaves out what xendshim adds beyond xend 4.4.4 (the
 	// console's tty and the vfb's VNC location), so replies are byte for
 	// byte xend's; the golden replay uses it.
