@@ -118,6 +118,15 @@ func (p *fastParser) isOp(v string) bool {
 
 // value parses expr = term ("+" term)*, as a Test.
 func (p *fastParser) value(depth int) *Test {
+	ar := p.arith(depth)
+	if ar == nil {
+		return nil
+	}
+	return wrapArith(ar, ar.Pos)
+}
+
+// arith = term ("+" term)*
+func (p *fastParser) arith(depth int) *Arith {
 	if depth > maxNesting {
 		return nil
 	}
@@ -140,7 +149,7 @@ func (p *fastParser) value(depth int) *Test {
 		}
 		ar.Ops = append(ar.Ops, &ArithOp{Pos: opPos, Op: "+", Right: r})
 	}
-	return wrapArith(ar, pos)
+	return ar
 }
 
 // term = unit ("%" unit)*

@@ -47,6 +47,10 @@ func Parse(filename string, src []byte) (*Parsed, error) {
 // parseSegment parses the statements of a token run with the grammar.
 func parseSegment(f *File, seg []lexer.Token, eof lexer.Token) error {
 	for _, chunk := range splitStatements(seg) {
+		if st := fastCompound(chunk); st != nil {
+			f.Stmts = append(f.Stmts, st)
+			continue
+		}
 		sub, err := parseTokens(chunk, eof)
 		if err != nil {
 			return err
