@@ -666,3 +666,17 @@ func BenchmarkListDomains(b *testing.B) {
 		}
 	}
 }
+
+func TestMemMaxUpdatesStaticMax(t *testing.T) {
+	b, f, xs := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("old-libxl"))
+	// xl 4.16 and older: mem-max succeeds without touching static-max.
+	f.failNext("mem-max", Result{})
+	if err := b.SetMemoryMax(ctx, id, 400000); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := xs.Get("/local/domain/1/memory/static-max"); v != "400000" {
+		t.Errorf("memory/static-max = %q after SetMemoryMax(400000); want 400000", v)
+	}
+}

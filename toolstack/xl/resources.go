@@ -16,7 +16,8 @@ func (b *Backend) SetMemoryTarget(ctx context.Context, id toolstack.Domid, kib u
 }
 
 // SetMemoryMax implements toolstack.Toolstack with `xl mem-max`. A maximum
-// below the current target is refused before xl runs.
+// below the current target is refused before xl runs; the new maximum is
+// also written to xenstore's memory/static-max when xl did not (before 4.17).
 func (b *Backend) SetMemoryMax(ctx context.Context, id toolstack.Domid, kib uint64) error {
 	const op = "mem-max"
 	if kib == 0 {
@@ -27,7 +28,19 @@ func (b *Backend) SetMemoryMax(ctx context.Context, id toolstack.Domid, kib uint
 			return fail(toolstack.ErrInvalid, op, id, "maximum %d KiB is below the current target %d KiB", kib, target)
 		}
 	}
-	return b.change(ctx, op, id, "mem-max", did(id), strconv.FormatUint(kib, 10)+"k")
+	if err := b.change(ctx, op, id, "mem-max", did(id), strconv.FormatUint(kib, 10)+"k"); err != nil {
+		return err
+	}
+	// libxl before 4.17 sets the hypervisor limit but leaves
+	// memory/static-max, which later mem-set calls check against; record
+	// the new maximum there as xend did.
+	path := "/local/domain/" + did(id) + "/memory/static-max"
+	if xs := b.store(); xs != nil && b.xsRead(ctx, path) != strconv.FormatUint(kib, 10) {
+		if err := xs.Write(ctx, path, strconv.FormatUint(kib, 10)); err != nil {
+			return wrapClass(toolstack.ErrBadState, op, id, err)
+		}
+	}
+	return nil
 }
 
 // SetVCPUs implements toolstack.Toolstack with `xl vcpu-set --ignore-host`
