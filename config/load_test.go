@@ -22,7 +22,9 @@ func isolate(t *testing.T) {
 	t.Setenv("XEND_CONFIG", filepath.Join(t.TempDir(), "absent.sxp"))
 }
 
-func flagSet(t *testing.T, args ...string) *pflag.FlagSet {
+func flagSet(t *testing.T, args ...string) *pflag.FlagSet { return flagSetB(t, args...) }
+
+func flagSetB(t testing.TB, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	AddFlags(fs, false)
