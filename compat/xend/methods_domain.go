@@ -104,7 +104,7 @@ func (t *table) xendDomain() {
 		return 0, nil
 	}, py("domain_sched_credit_set"), bound)
 	t.reg("xend.domain.sched_credit2_get", []xmlrpc.Param{dom}, func(ctx context.Context, a []any) (any, error) {
-		w, _, err := s.SchedCredit(ctx, identArg(a[0]))
+		w, err := s.SchedCredit2(ctx, identArg(a[0]))
 		if err != nil {
 			return nil, err
 		}
@@ -115,19 +115,29 @@ func (t *table) xendDomain() {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.SetSchedCredit(ctx, identArg(a[0]), w, nil); err != nil {
+		if err := s.SetSchedCredit2(ctx, identArg(a[0]), w); err != nil {
 			return nil, err
 		}
 		return 0, nil
 	}, py("domain_sched_credit2_set"), bound)
-	unsupportedSched := func(ctx context.Context, a []any) (any, error) {
-		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
+	t.reg("xend.domain.cpu_sedf_get", []xmlrpc.Param{dom}, func(ctx context.Context, a []any) (any, error) {
+		v, err := s.SchedSEDF(ctx, identArg(a[0]))
+		return fromSXP(v), err
+	}, py("domain_cpu_sedf_get"), bound)
+	t.reg("xend.domain.cpu_sedf_set", []xmlrpc.Param{dom, req("period"), req("slice"), req("latency"), req("extratime"), req("weight")}, func(ctx context.Context, a []any) (any, error) {
+		var n [5]int
+		for i := range n {
+			v, err := intArg(a[i+1])
+			if err != nil {
+				return nil, err
+			}
+			n[i] = v
+		}
+		if err := s.SetSchedSEDF(ctx, identArg(a[0]), n[0], n[1], n[2], n[3], n[4]); err != nil {
 			return nil, err
 		}
-		return nil, xendError("(1, 'Internal error', 'sedf scheduler is not the host scheduler')")
-	}
-	t.reg("xend.domain.cpu_sedf_get", []xmlrpc.Param{dom}, unsupportedSched, py("domain_cpu_sedf_get"), bound)
-	t.reg("xend.domain.cpu_sedf_set", []xmlrpc.Param{dom, req("period"), req("slice"), req("latency"), req("extratime"), req("weight")}, unsupportedSched, py("domain_cpu_sedf_set"), bound)
+		return 0, nil
+	}, py("domain_cpu_sedf_set"), bound)
 	t.reg("xend.domain.send_trigger", []xmlrpc.Param{dom, req("trigger_name"), opt("vcpu", 0)}, func(ctx context.Context, a []any) (any, error) {
 		vcpu, err := intArg(a[2])
 		if err != nil {

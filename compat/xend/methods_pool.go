@@ -21,22 +21,22 @@ func (t *table) pools() {
 		}
 		return nil, xendError("unknown pool %s", name)
 	}
-	t.reg("xend.cpu_pool.create", []xmlrpc.Param{req("config")}, refuse, xmlrpc.PyName("pool_create"))
-	t.reg("xend.cpu_pool.new", []xmlrpc.Param{req("config")}, refuse, xmlrpc.PyName("pool_new"))
-	t.reg("xend.cpu_pool.start", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_start"))
-	t.reg("xend.cpu_pool.destroy", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_destroy"))
-	t.reg("xend.cpu_pool.delete", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_delete"))
-	t.reg("xend.cpu_pool.cpu_add", []xmlrpc.Param{req("poolname"), req("cpu")}, unknown, xmlrpc.PyName("pool_cpu_add"))
-	t.reg("xend.cpu_pool.cpu_remove", []xmlrpc.Param{req("poolname"), req("cpu")}, unknown, xmlrpc.PyName("pool_cpu_remove"))
+	t.reg("xend.cpu_pool.create", []xmlrpc.Param{req("config")}, refuse, xmlrpc.PyName("pool_create"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.new", []xmlrpc.Param{req("config")}, refuse, xmlrpc.PyName("pool_new"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.start", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_start"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.destroy", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_destroy"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.delete", []xmlrpc.Param{req("poolname")}, unknown, xmlrpc.PyName("pool_delete"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.cpu_add", []xmlrpc.Param{req("poolname"), req("cpu")}, unknown, xmlrpc.PyName("pool_cpu_add"), xmlrpc.BoundMethod())
+	t.reg("xend.cpu_pool.cpu_remove", []xmlrpc.Param{req("poolname"), req("cpu")}, unknown, xmlrpc.PyName("pool_cpu_remove"), xmlrpc.BoundMethod())
 	t.reg("xend.cpu_pool.migrate", []xmlrpc.Param{req("domname"), req("poolname")}, func(ctx context.Context, a []any) (any, error) {
 		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
 			return nil, err
 		}
 		return unknown(ctx, a[1:])
-	}, xmlrpc.PyName("pool_migrate"))
+	}, xmlrpc.PyName("pool_migrate"), xmlrpc.BoundMethod())
 	t.reg("xend.cpu_pool.list", []xmlrpc.Param{req("names")}, func(ctx context.Context, a []any) (any, error) {
 		return s.poolList(ctx, a[0])
-	}, xmlrpc.PyName("pool_list"))
+	}, xmlrpc.PyName("pool_list"), xmlrpc.BoundMethod())
 }
 
 // poolList renders Pool-0 as map2sxp did (§5.5).
