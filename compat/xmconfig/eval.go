@@ -47,6 +47,7 @@ type evaluator struct {
 	file      string
 	src       []byte
 	env       map[string]*binding
+	slab      []binding // bindings are allocated from here in blocks
 	order     []string
 	diags     []*Diagnostic
 	vars      map[string]string
@@ -94,7 +95,8 @@ var safeCalls = map[string]bool{
 // executed. A construct outside tiers A and B stops evaluation with an
 // Error *Diagnostic.
 func Evaluate(p *Parsed, opts EvalOptions) ([]Setting, []*Diagnostic, error) {
-	e := &evaluator{env: map[string]*binding{}, vars: opts.Vars, funcs: map[string]*funcInfo{}}
+	e := &evaluator{env: make(map[string]*binding, 32), vars: opts.Vars, funcs: map[string]*funcInfo{},
+		order: make([]string, 0, 32)}
 	if len(p.File.Stmts) > 0 {
 		e.file = p.File.Stmts[0].Pos.Filename
 	}
@@ -135,7 +137,11 @@ func (e *evaluator) bind(name string, v Value, pos lexer.Position, fromVar bool)
 		b.value, b.pos, b.fromVar = v, pos, fromVar
 		return
 	}
-	e.env[name] = &binding{value: v, pos: pos, fromVar: fromVar}
+	if len(e.slab) == cap(e.slab) {
+		e.slab = make([]binding, 0, 32)
+	}
+	e.slab = append(e.slab, binding{value: v, pos: pos, fromVar: fromVar})
+	e.env[name] = &e.slab[len(e.slab)-1]
 	e.order = append(e.order, name)
 }
 
