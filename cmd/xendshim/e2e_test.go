@@ -153,9 +153,17 @@ func xmlrpcCall(t *testing.T, path, method string) string {
 }
 
 func TestServeBindsAnswersAndStopsOnSIGTERM(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, "--relocation-addr", "127.0.0.1:0")
 	s.waitSocket(t, s.xmlrpc)
 	s.waitSocket(t, s.http)
+	waitLog(t, s, "xendshim ready")
+	reloc := "listening listener=relocation-tcp"
+	if protocolFactories[protoRelocation] == nil {
+		reloc = "no server for this listener in this build; not listening\" listener=relocation-tcp"
+	}
+	if !strings.Contains(s.logText(), reloc) {
+		t.Errorf("log lacks %q:\n%s", reloc, s.logText())
+	}
 	for _, dir := range []string{filepath.Dir(s.xmlrpc), filepath.Dir(s.http)} {
 		st, err := os.Stat(dir)
 		if err != nil || st.Mode().Perm() != 0o700 {
@@ -338,5 +346,38 @@ func TestServeSocketActivation(t *testing.T) {
 	}
 	if err := s.stop(t, syscall.SIGTERM); err != nil {
 		t.Errorf("serve exit after SIGTERM = %v; want 0", err)
+	}
+}
+
+func TestServeLogFileReopenedOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "xendshim.log")
+	s := startServer(t, "--log-file", logPath, "--http-socket", "")
+	s.waitSocket(t, s.xmlrpc)
+	rotated := logPath + ".1"
+	if err := os.Rename(logPath, rotated); err != nil {
+		t.Fatalf("log file not written: %v", err)
+	}
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(logPath)
+		if bytes.Contains(b, []byte("SIGHUP")) || bytes.Contains(b, []byte("listening")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log file not reopened after SIGHUP; stderr:\n%s", s.logText())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	old, _ := os.ReadFile(rotated)
+	if !bytes.Contains(old, []byte("xendshim ready")) {
+		t.Errorf("rotated log lacks the start-up lines:\n%s", old)
+	}
+	if err := s.stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("serve exit after SIGTERM = %v; want 0", err)
+	}
+	if s.logText() != "" {
+		t.Errorf("with --log-file, serve still wrote to standard error:\n%s", s.logText())
 	}
 }
