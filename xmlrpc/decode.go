@@ -40,6 +40,8 @@ var ErrTooDeep = errors.New("values nested too deeply")
 // specification (plus <nil/> and <i8>), no DTD or entity declaration, no undefined
 // entity, no text where an element belongs, every scalar well-formed. It accepts
 // what CPython's xmlrpclib and xm send, including a bare <value>text</value>.
+// The XML itself is read by the package's scanner (xmlscan.go), which is as strict
+// as expat, the parser of xend and of Python's clients.
 // The zero Decoder uses the default limits.
 type Decoder struct {
 	// MaxDepth bounds the nesting of arrays and structs; 0 means DefaultMaxDepth.
@@ -170,15 +172,6 @@ type tokenSource interface {
 	Token() (xml.Token, error)
 	InputPos() (line, column int)
 	InputOffset() int64
-}
-
-// stdlibTokens returns a strict encoding/xml.Decoder over doc; tests decode with
-// it to check the scanner against the standard library.
-func stdlibTokens(doc []byte) (tokenSource, error) {
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	d.Strict = true
-	d.CharsetReader = charsetReader
-	return d, nil
 }
 
 // tokenFactory opens a tokenSource over a document.

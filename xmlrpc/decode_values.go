@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"strconv"
@@ -174,41 +173,4 @@ func parseDouble(p *parser, s string) (any, error) {
 		return nil, p.errorf("bad <double> value %q", s)
 	}
 	return x, nil
-}
-
-// charsetReader accepts the encodings Python clients declare besides UTF-8.
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return in, nil
-	case "iso-8859-1", "latin-1", "latin1", "iso8859-1":
-		return &latin1Reader{r: in}, nil
-	}
-	return nil, fmt.Errorf("unsupported encoding %q (want UTF-8 or ISO-8859-1)", label)
-}
-
-// latin1Reader converts ISO-8859-1 bytes to UTF-8.
-type latin1Reader struct {
-	r   io.Reader
-	buf []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	if len(l.buf) == 0 {
-		raw := make([]byte, max(len(p)/2, 1))
-		n, err := l.r.Read(raw)
-		for _, c := range raw[:n] {
-			if c < 0x80 {
-				l.buf = append(l.buf, c)
-			} else {
-				l.buf = append(l.buf, 0xc0|c>>6, 0x80|c&0x3f)
-			}
-		}
-		if n == 0 {
-			return 0, err
-		}
-	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
-	return n, nil
 }
