@@ -21,8 +21,10 @@ import (
 	"github.com/xendshim/xendshim/xmlrpc"
 )
 
-// goldenDir is the xend 4.4.4 capture of xm talking to xend.
-const goldenDir = "../../../shared/golden/xmlrpc"
+// goldenDir is the xend 4.4.4 capture of xm talking to xend, copied from
+// the project's shared golden/ (with its README, the configs xm read and
+// the reference host).
+const goldenDir = "testdata/golden/xmlrpc"
 
 // refNotes are the ELF notes of the reference host's guest kernel
 // (/var/lib/xen/boot/vmlinuz-guest), as xend read them, in the kernel's
@@ -57,7 +59,11 @@ func (notedSim) KernelNotes(ctx context.Context, path string) (toolstack.KeyValu
 func replayServer(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	sm, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: sim.ReferenceProfile(), Seed: 1,
+	prof, err := sim.LoadProfile(filepath.Join(goldenDir, "..", "reference-host.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: prof, Seed: 1,
 		Clock: sim.NewManualClock(time.Unix(1795552540, 0)), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +188,8 @@ func (m *masker) mask(t *testing.T, name string, resp []byte) string {
 // for byte after masking.
 func TestReplayGolden(t *testing.T) {
 	reqs, _ := filepath.Glob(filepath.Join(goldenDir, "*.request.http"))
-	if len(reqs) == 0 {
-		t.Skip("golden captures not found at " + goldenDir)
+	if len(reqs) != 162 {
+		t.Fatalf("found %d golden requests under %s; want 162", len(reqs), goldenDir)
 	}
 	sort.Strings(reqs)
 	fixed := map[string]bool{dom0UUID: true}
