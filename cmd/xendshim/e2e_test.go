@@ -328,7 +328,13 @@ func TestServeSocketActivation(t *testing.T) {
 	// (the shell's, kept by exec).
 	cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" "$@"`, binary, "serve", "--backend", "sim",
 		"--state-dir", filepath.Join(dir, "state"), "--xmlrpc-socket", "", "--http-socket", "")
-	cmd.Env = isolatedEnv("LISTEN_FDS=1", "LISTEN_FDNAMES=xmlrpc")
+	notifyPath := filepath.Join(dir, "notify")
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notifyPath, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close()
+	cmd.Env = isolatedEnv("LISTEN_FDS=1", "LISTEN_FDNAMES=xmlrpc", "NOTIFY_SOCKET="+notifyPath)
 	cmd.ExtraFiles = []*os.File{f}
 	s := &server{cmd: cmd, log: new(bytes.Buffer), done: make(chan error, 1)}
 	cmd.Stderr = &lockedWriter{w: s.log}
@@ -338,6 +344,11 @@ func TestServeSocketActivation(t *testing.T) {
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-s.done })
 	waitLog(t, s, "xendshim ready")
+	notify.SetReadDeadline(time.Now().Add(30 * time.Second))
+	buf := make([]byte, 64)
+	if n, err := notify.Read(buf); err != nil || string(buf[:n]) != "READY=1" {
+		t.Errorf("systemd notification = %q, %v; want READY=1", buf[:n], err)
+	}
 	if !strings.Contains(s.logText(), "systemd=true") {
 		t.Errorf("log does not show the inherited socket:\n%s", s.logText())
 	}
