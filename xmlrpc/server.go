@@ -249,7 +249,7 @@ func (s *Server) serveConn(c *serverConn) {
 	defer c.Close()
 	lr := &limitedReader{r: c.Conn}
 	br := bufio.NewReaderSize(lr, 4096)
-	var out []byte
+	var hdr []byte
 	for first := true; ; first = false {
 		// Wait for the first byte of the next request.
 		c.idle.Store(true)
@@ -303,15 +303,12 @@ func (s *Server) serveConn(c *serverConn) {
 		c.SetReadDeadline(time.Time{})
 
 		reply := s.call(c, body)
-		out = appendOK(out[:0], s.ServerHeader, time.Now(), len(reply))
-		out = append(out, reply...)
+		hdr = appendOK(hdr[:0], s.ServerHeader, time.Now(), len(reply))
 		c.SetWriteDeadline(time.Now().Add(s.lim.WriteTimeout))
-		if _, err := c.Write(out); err != nil {
+		bufs := net.Buffers{hdr, reply} // one writev on TCP and UNIX sockets
+		if _, err := bufs.WriteTo(c.Conn); err != nil {
 			s.Log.Info("xmlrpc: writing reply failed", "peer", c.RemoteAddr(), "err", err)
 			return
-		}
-		if cap(out) > 1<<20 {
-			out = nil // do not pin a large buffer to a kept-alive connection
 		}
 		if req.close {
 			closeWrite(c.Conn)
