@@ -2,13 +2,15 @@
 # (the README's test command); `.ci/run` calls it after installing what the
 # tests need (scripts/install-deps.sh).
 GO ?= go
+# VERSION is stamped into the binary (xendshim version).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 
 .PHONY: all build test vet fmt-check deps ci
 
 all: build
 
 build:
-	$(GO) build -o bin/xendshim ./cmd/xendshim
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/xendshim ./cmd/xendshim
 
 # deps installs the Debian packages and tools the tests use (idempotent).
 deps:
