@@ -138,7 +138,7 @@ func (e *evaluator) bind(name string, v Value, pos lexer.Position, fromVar bool)
 		return
 	}
 	if len(e.slab) == cap(e.slab) {
-		e.slab = make([]binding, 0, 32)
+		e.slab = make([]binding, 0, 16)
 	}
 	e.slab = append(e.slab, binding{value: v, pos: pos, fromVar: fromVar})
 	e.env[name] = &e.slab[len(e.slab)-1]

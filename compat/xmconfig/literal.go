@@ -120,6 +120,22 @@ func isHexDigit(c byte) bool {
 
 // decodeNumber decodes a Python 2 number literal.
 func decodeNumber(lit string) (Value, error) {
+	// the common case: a short decimal int
+	if n := len(lit); n > 0 && n <= 18 && (lit[0] != '0' || n == 1) {
+		var v int64
+		ok := true
+		for i := 0; i < n; i++ {
+			c := lit[i]
+			if c < '0' || c > '9' {
+				ok = false
+				break
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if ok {
+			return Value{Kind: Int, I: v}, nil
+		}
+	}
 	s := lit
 	long := false
 	if n := len(s); n > 0 && (s[n-1]|0x20 == 'l') {
