@@ -14,8 +14,8 @@ import (
 
 // AddDevice implements toolstack.Toolstack with xl's *-attach commands:
 // block-attach, network-attach, pci-attach, usbctrl-attach, usbdev-attach,
-// vtpm-attach and vkb-attach. xl has no hot-plug for vfb, channel or
-// PVSCSI: those give ErrUnsupported.
+// vtpm-attach and vkb-attach; PVSCSI, which xl lacks, goes to the pvscsi
+// controller (vscsi.go). vfb and channel give ErrUnsupported.
 func (b *Backend) AddDevice(ctx context.Context, id toolstack.Domid, dev toolstack.Device) (toolstack.DeviceRef, error) {
 	op := "device add " + string(dev.Class)
 	ref := toolstack.DeviceRef{Class: dev.Class}
@@ -76,6 +76,8 @@ func (b *Backend) AddDevice(ctx context.Context, id toolstack.Domid, dev toolsta
 		if dev.VKB != nil && dev.VKB.BackendType != "" {
 			args = append(args, "backend-type="+dev.VKB.BackendType)
 		}
+	case toolstack.ClassVSCSI:
+		return b.addVSCSI(ctx, id, dev) // vscsi.go: xl has no PVSCSI
 	default:
 		return ref, fail(toolstack.ErrUnsupported, op, id, "xl cannot hot-plug a %s device", dev.Class)
 	}
@@ -140,6 +142,8 @@ func (b *Backend) RemoveDevice(ctx context.Context, id toolstack.Domid, ref tool
 		args = []string{"vtpm-detach", did(id), strconv.Itoa(ref.Devid)}
 	case toolstack.ClassVKBD:
 		args = []string{"vkb-detach", did(id), strconv.Itoa(ref.Devid)}
+	case toolstack.ClassVSCSI:
+		return b.removeVSCSI(ctx, id, ref, force) // vscsi.go
 	default:
 		return fail(toolstack.ErrUnsupported, op, id, "xl cannot unplug a %s device", ref.Class)
 	}
@@ -190,6 +194,9 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 				out = append(out, b.deviceState(ctx, id, k.class, n, base+"/"+sid))
 			}
 		}
+	}
+	if class == "" || class == toolstack.ClassVSCSI {
+		out = append(out, b.vscsiDevices(ctx, id)...) // vscsi.go
 	}
 	if (class == "" || class == toolstack.ClassPCI || class == toolstack.ClassUSBDev) && b.mayHavePassthrough(ctx, id) {
 		if cfg, err := b.DomainConfig(ctx, id); err == nil {

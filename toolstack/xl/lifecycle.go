@@ -223,7 +223,11 @@ func (b *Backend) Destroy(ctx context.Context, id toolstack.Domid) error {
 	if err := notDom0("destroy", id); err != nil {
 		return err
 	}
-	return b.change(ctx, "destroy", id, "destroy", did(id))
+	if err := b.change(ctx, "destroy", id, "destroy", did(id)); err != nil {
+		return err
+	}
+	b.vscsiGone(ctx, id) // vscsi.go: PVSCSI LUNs are xendshim's to tear down
+	return nil
 }
 
 // Reset implements toolstack.Toolstack: the domain's current config (same
