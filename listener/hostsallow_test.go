@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 )
 
@@ -91,4 +92,26 @@ func TestHostsAllowListener(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzHostsAllow: any pattern list either fails to compile with an error
+// naming a pattern, or matches without panicking; an empty list admits all.
+func FuzzHostsAllow(f *testing.F) {
+	f.Add(`^localhost$ ^localhost\.localdomain$`, "127.0.0.1", "localhost")
+	f.Add("^10.0.0.1", "10.0.0.150", "")
+	f.Add("(?=x) [", "::1", "a.example.org")
+	f.Add("", "192.0.2.1", "")
+	f.Fuzz(func(t *testing.T, spec, ip, name string) {
+		h, err := NewHostsAllow(nil, spec)
+		if err != nil {
+			if !strings.Contains(err.Error(), "hosts-allow pattern") {
+				t.Errorf("NewHostsAllow(%q) error %q does not name the pattern", spec, err)
+			}
+			return
+		}
+		got := h.Allowed(ip, []string{name})
+		if len(strings.Fields(spec)) == 0 && !got {
+			t.Errorf("empty spec %q refused %q", spec, ip)
+		}
+	})
 }
