@@ -78,6 +78,9 @@ func (b *Backend) Create(ctx context.Context, cfg *toolstack.DomainConfig) (tool
 	if err != nil || b.opts.NoMonitor {
 		b.unmon.add(id)
 	}
+	if err := b.createVSCSIs(ctx, id, cfg); err != nil { // vscsi.go: xl has no vscsi
+		return 0, err
+	}
 	return id, nil
 }
 

@@ -157,3 +157,28 @@ func (b *Backend) vscsiGone(ctx context.Context, id toolstack.Domid) {
 		b.opts.Logf("xl backend: %v", err)
 	}
 }
+
+// createVSCSIs attaches the vscsi controllers of a config to the domain
+// Create just built (paused: the guest's frontend connects when it runs).
+// If one fails, the domain is destroyed, so that Create either builds the
+// whole domain or nothing.
+func (b *Backend) createVSCSIs(ctx context.Context, id toolstack.Domid, cfg *toolstack.DomainConfig) error {
+	if cfg.Xend == nil || len(cfg.Xend.VSCSIs) == 0 {
+		return nil
+	}
+	var err error
+	for _, v := range cfg.Xend.VSCSIs {
+		if _, err = b.addVSCSI(ctx, id, toolstack.Device{Class: toolstack.ClassVSCSI, VSCSI: &v}); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	b.vscsiGone(ctx, id)
+	if _, derr := b.xl(ctx, "create", id, "destroy", did(id)); derr != nil {
+		b.opts.Logf("xl backend: destroying domain %d after its vscsi attach failed: %v", id, derr)
+	}
+	b.cache.invalidate()
+	return err
+}
