@@ -1,6 +1,7 @@
 package xmlrpc
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"math/big"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -37,14 +39,28 @@ func (e *MarshalError) Error() string { return e.Msg }
 // type) it returns a *MarshalError and no body: xend then answered fault 1 with the
 // error text, which is what EncodeResult does.
 func EncodeResponse(v any) ([]byte, error) {
-	b := make([]byte, 0, 512)
-	b = append(b, xmlHeader+"<methodResponse>\n<params>\n<param>\n"...)
+	bp := scratch.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxScratch {
+			scratch.Put(bp)
+		}
+	}()
+	b := append((*bp)[:0], xmlHeader+"<methodResponse>\n<params>\n<param>\n"...)
 	b, err := appendValue(b, v, 0)
 	if err != nil {
 		return nil, err
 	}
-	return append(b, "</param>\n</params>\n</methodResponse>\n"...), nil
+	b = append(b, "</param>\n</params>\n</methodResponse>\n"...)
+	*bp = b
+	return bytes.Clone(b), nil
 }
+
+// scratch holds encoding buffers, so a large reply is built in a buffer that has
+// already grown and then copied once at its exact size.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxScratch is the largest buffer kept for reuse.
+const maxScratch = 4 << 20
 
 // EncodeFault returns the methodResponse body carrying fault f, laid out as
 // xmlrpclib did: a struct with faultCode then faultString. If the faultString
