@@ -17,6 +17,7 @@ import (
 // convertFlags are the options shared by convert and check.
 type convertFlags struct {
 	vars         []string
+	sets         []string
 	targetXen    string
 	honorIgnored bool
 	lenient      bool
@@ -30,6 +31,7 @@ type convertFlags struct {
 func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.vars, "var", nil, "template variable as `NAME=VALUE` (xm create's VAR=VALUE, e.g. vmid=3); repeatable")
+	fl.StringArrayVar(&f.sets, "set", nil, "override an option after evaluation as `KEY=VALUE` (xm create's command-line options won over the file); repeatable")
 	fl.StringVar(&f.targetXen, "target-xen", "", "Xen `VERSION` of the destination host (e.g. 4.4: builder= instead of type=, extra= instead of cmdline=)")
 	fl.BoolVar(&f.honorIgnored, "honor-ignored", false, "convert values xm silently ignored (True, 123L, u'..', tuples)")
 	fl.BoolVar(&f.lenient, "lenient", false, "repair shapes that made xm fail (a bare string where a list is needed, an int for cpus)")
@@ -53,6 +55,16 @@ func (f *convertFlags) options() (convert.Options, error) {
 			o.Vars = map[string]string{}
 		}
 		o.Vars[k] = val
+	}
+	for _, v := range f.sets {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return o, usageError{fmt.Errorf("--set %q: want KEY=VALUE", v)}
+		}
+		if o.Set == nil {
+			o.Set = map[string]string{}
+		}
+		o.Set[k] = val
 	}
 	return o, nil
 }

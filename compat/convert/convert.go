@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/xendshim/xendshim/compat/xmconfig"
@@ -54,7 +55,7 @@ func Bytes(name string, data []byte, opts Options) *Result {
 			r.Err = err
 			return r
 		}
-		settings = s
+		settings = applySet(name, s, opts.Set)
 		c = newConv(name, settings, opts)
 		c.fromSXP = true
 		c.notes = append(c.notes, notes...)
@@ -72,6 +73,7 @@ func Bytes(name string, data []byte, opts Options) *Result {
 				}
 			}
 		}
+		settings = applySet(name, settings, opts.Set)
 		c = newConv(name, settings, opts)
 		for _, d := range cfg.Diags {
 			c.notes = append(c.notes, Note{Pos: d.Pos, Key: d.Key, Severity: d.Severity, Msg: d.Msg})
@@ -102,6 +104,39 @@ func Bytes(name string, data []byte, opts Options) *Result {
 	}
 	r.Config, r.XL, r.written = dc, text, rec
 	return r
+}
+
+// applySet overrides settings with --set KEY=VALUE, as xm create's
+// command-line options won over the file. A value that reads as a decimal
+// int is an int, otherwise a string.
+func applySet(name string, settings []xmconfig.Setting, set map[string]string) []xmconfig.Setting {
+	if len(set) == 0 {
+		return settings
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := append([]xmconfig.Setting(nil), settings...)
+	for _, k := range keys {
+		v := xmconfig.StrValue(set[k])
+		if n, err := strconv.ParseInt(set[k], 10, 64); err == nil {
+			v = xmconfig.IntValue(n)
+		}
+		s := xmconfig.Setting{Name: k, Value: v, Pos: lexer.Position{Filename: name}}
+		replaced := false
+		for i := range out {
+			if out[i].Name == k {
+				out[i].Value = v
+				replaced = true
+			}
+		}
+		if !replaced {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // honor turns a value xm ignored into one it would have used

@@ -139,6 +139,15 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// TestSetOverrides checks --set supplies a runtime-only value.
+func TestSetOverrides(t *testing.T) {
+	src := "import os\nkernel = '/boot/vmlinuz-' + os.uname()[2]\nmemory = 256"
+	r := conv1(t, src, Options{Set: map[string]string{"kernel": "/boot/vmlinuz-3.2", "memory": "512"}})
+	if r.Err != nil || !strings.Contains(r.XL, `kernel = "/boot/vmlinuz-3.2"`) || !strings.Contains(r.XL, "memory = 512") {
+		t.Errorf("--set: err %v\n%s", r.Err, r.XL)
+	}
+}
+
 // TestLenientAndHonor checks the repair switches.
 func TestLenientAndHonor(t *testing.T) {
 	r := conv1(t, "disk = 'phy:/dev/x,xvda,w'\ncpus = 2", Options{Lenient: true})

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -65,8 +66,13 @@ func convertCorpusFile(root, rel string, vars map[string]string) *Result {
 	return Bytes(rel, data, Options{Vars: vars})
 }
 
+// checkedGolden records every expected-output file the corpus test used,
+// so that TestCorpus can report files left behind by an older conversion.
+var checkedGolden sync.Map
+
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
+	checkedGolden.Store(filepath.Clean(path), true)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -120,4 +126,22 @@ func TestCorpus(t *testing.T) {
 			checkGolden(t, base+".json", js)
 		})
 	}
+	// every expected output must belong to this run (no stale files);
+	// skipped when a -run pattern selects single files
+	if f := flag.Lookup("test.run"); f != nil && strings.Contains(f.Value.String(), "/") {
+		return
+	}
+	filepath.Walk(goldenDir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		if _, ok := checkedGolden.Load(filepath.Clean(p)); !ok {
+			if *update {
+				os.Remove(p)
+			} else {
+				t.Errorf("%s is not produced by the current conversion (stale; run go test -update)", p)
+			}
+		}
+		return nil
+	})
 }

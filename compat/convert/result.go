@@ -122,6 +122,10 @@ type Options struct {
 	HonorIgnored bool
 	// Lenient repairs shapes that made xm fail (a bare string for a list).
 	Lenient bool
+	// Set overrides options after evaluation (--set KEY=VALUE), as xm
+	// create's command-line options won over the file; it is the way to
+	// supply a value the file only computes at run time.
+	Set map[string]string
 }
 
 // targetAtLeast reports whether the target Xen is at least major.minor.
