@@ -34,3 +34,11 @@ ci: fmt-check vet test
 .PHONY: xenlab-test
 xenlab-test:
 	bash scripts/xenlab/lane.sh
+
+# xenlab-pvscsi is the PVSCSI scenario on a real Xen host: dom0 gets a SCSI
+# disk, a guest created through xendshim sees its LUN with xen-scsifront and
+# reads a pattern dom0 wrote; hot-plug, detach and destroy are checked in
+# configfs and xenstore. Needs root and QEMU. See scripts/xenlab/pvscsi.sh.
+.PHONY: xenlab-pvscsi
+xenlab-pvscsi:
+	bash scripts/xenlab/pvscsi.sh
