@@ -220,6 +220,11 @@ func (c *conv) parsePCI(spec string) ([]toolstack.DevicePCI, error) {
 			base.MSITranslate = on
 		case "power_mgmt":
 			base.PowerMgmt = on
+		case "permissive":
+			base.Permissive = on
+			c.note("pci", xmconfig.Info, "%q: permissive is an xl option (xm took it from xend-pci-permissive.sxp)", spec)
+		case "seize":
+			base.Seize = on
 		default:
 			return nil, c.refuse("pci", "only msitranslate and power_mgmt are xm options", "%q: unknown option %s", spec, k)
 		}
@@ -383,7 +388,7 @@ func isXLDisk(spec string) bool {
 			return true
 		}
 	}
-	return len(f) >= 2 && xlFormats[strings.TrimSpace(f[1])]
+	return len(f) >= 2 && (xlFormats[strings.TrimSpace(f[1])] || (len(f) >= 4 && strings.TrimSpace(f[1]) == ""))
 }
 
 // parseXLDisk reads xl's disk syntax (xl-disk-configuration(5)).
@@ -403,7 +408,7 @@ func (c *conv) parseXLDisk(spec string) (toolstack.DeviceDisk, error) {
 			case p == "cdrom":
 				d.IsCDROM = 1
 				continue
-			case p == "" && pos < 4:
+			case p == "":
 				pos++
 				continue
 			}

@@ -250,6 +250,9 @@ func emitXL(cfg *toolstack.DomainConfig, source string, notes []Note, opts Optio
 		if v, ok := cfg.Xend.Other.Get("cpuid"); ok && v != "" {
 			e.list("cpuid", strings.Split(v, "\n"))
 		}
+		if v, ok := cfg.Xend.Other.Get("cpuid.libxl"); ok && v != "" {
+			e.str("cpuid", v)
+		}
 	}
 	if e.err != nil {
 		return "", nil, e.err
@@ -359,6 +362,12 @@ func emitDevices(e *emitter, cfg *toolstack.DomainConfig, hvm bool) {
 		}
 		if p.PowerMgmt {
 			s += ",power_mgmt=1"
+		}
+		if p.Permissive {
+			s += ",permissive=1"
+		}
+		if p.Seize {
+			s += ",seize=1"
 		}
 		pcis = append(pcis, s)
 	}

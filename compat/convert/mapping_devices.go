@@ -285,7 +285,14 @@ func (c *conv) devices(cfg *toolstack.DomainConfig) error {
 
 // misc maps cpuid, backend roles and the keys xl cannot express.
 func (c *conv) misc(cfg *toolstack.DomainConfig) error {
-	if l, ok, err := c.strList("cpuid", true); err != nil {
+	if v, ok := c.set["cpuid"]; ok && v.Value.Kind == xmconfig.Str && !strings.Contains(v.Value.S, ":") {
+		// libxl's own syntax ("host,tm=0,sse3=1") from an xl-era file
+		if _, _, err := c.str("cpuid"); err != nil {
+			return err
+		}
+		x := c.xend(cfg)
+		x.Other = append(x.Other, toolstack.KeyValue{Key: "cpuid.libxl", Value: v.Value.S})
+	} else if l, ok, err := c.strList("cpuid", true); err != nil {
 		return err
 	} else if ok && len(l) > 0 {
 		out := make([]string, 0, len(l))
