@@ -2,6 +2,7 @@ package xend
 
 import (
 	"bufio"
+	"os"
 	"bytes"
 	"context"
 	"fmt"
@@ -176,7 +177,11 @@ var lastSvc *Service
 // rendering and XML encoding of domains_with_state(True,'all',1) over 100
 // guests, to see where the server's time goes.
 func BenchmarkListLongInProcess(b *testing.B) {
-	benchServer(b, 100)
+	n := 100
+	if v, err := strconv.Atoi(os.Getenv("XEND_BENCH_DOMAINS")); err == nil {
+		n = v
+	}
+	benchServer(b, n)
 	d := NewDispatcher(lastSvc)
 	ctx := context.Background()
 	b.ReportAllocs()
