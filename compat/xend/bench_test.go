@@ -2,13 +2,13 @@ package xend
 
 import (
 	"bufio"
-	"os"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/textproto"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
