@@ -44,8 +44,17 @@ func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
 	}
 }
 
-func (f *convertFlags) options() (convert.Options, error) {
+func (f *convertFlags) options(cmd *cobra.Command) (convert.Options, error) {
 	o := convert.Options{TargetXen: f.targetXen, HonorIgnored: f.honorIgnored, Lenient: f.lenient}
+	// --xend-config (the root's flag) given explicitly: carry that host's
+	// vif script, VNC listen address, password and keymap into each domain.
+	if fl := cmd.Flags().Lookup("xend-config"); fl != nil && fl.Changed {
+		h, err := convert.ReadHostDefaults(fl.Value.String())
+		if err != nil {
+			return o, usageError{err}
+		}
+		o.Host = h
+	}
 	for _, v := range f.vars {
 		k, val, ok := strings.Cut(v, "=")
 		if !ok || k == "" {
@@ -237,11 +246,13 @@ directories of them (e.g. /etc/xen), or xend's SXP domain store
 (/var/lib/xend/domains), and writes the equivalent xl.cfg files, with a
 comment for every setting that changed meaning or was dropped.
 
-Without -o a single input is printed to stdout. Notes go to stderr.
+Without -o a single input is printed to stdout. Notes go to stderr. With
+--xend-config FILE, that host's vif script, VNC listen address, VNC password
+and keymap are written into each domain (xl's own defaults differ).
 Exit status: 0 all converted cleanly, 1 converted with warnings, 2 refused.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.options()
+			opts, err := f.options(cmd)
 			if err != nil {
 				return err
 			}
@@ -314,7 +325,7 @@ domain store the way convert does, reports every problem with file:line, and
 writes nothing. Exit status: 0 clean, 1 warnings, 2 refused.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.options()
+			opts, err := f.options(cmd)
 			if err != nil {
 				return err
 			}

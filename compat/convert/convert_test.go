@@ -148,6 +148,22 @@ func TestSetOverrides(t *testing.T) {
 	}
 }
 
+// TestHostDefaults checks xend-config.sxp defaults are carried.
+func TestHostDefaults(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "xend-config.sxp")
+	os.WriteFile(p, []byte("# host\n(vif-script vif-route)\n(vnc-listen '0.0.0.0')\n(vncpasswd 'pw')\n(keymap 'de')\n"), 0o644)
+	h, err := ReadHostDefaults(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := conv1(t, "builder='hvm'\nvnc=1\nvif=['bridge=b']", Options{Host: h})
+	for _, want := range []string{`vnclisten = "0.0.0.0"`, `vncpasswd = "pw"`, `keymap = "de"`, "script=vif-route"} {
+		if !strings.Contains(r.XL, want) {
+			t.Errorf("host defaults: missing %q in\n%s", want, r.XL)
+		}
+	}
+}
+
 // TestLenientAndHonor checks the repair switches.
 func TestLenientAndHonor(t *testing.T) {
 	r := conv1(t, "disk = 'phy:/dev/x,xvda,w'\ncpus = 2", Options{Lenient: true})

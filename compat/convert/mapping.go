@@ -74,6 +74,7 @@ func (c *conv) build() (*toolstack.DomainConfig, error) {
 			return nil, err
 		}
 	}
+	c.applyHost(cfg)
 	c.leftovers()
 	return cfg, nil
 }

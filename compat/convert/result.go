@@ -126,6 +126,9 @@ type Options struct {
 	// create's command-line options won over the file; it is the way to
 	// supply a value the file only computes at run time.
 	Set map[string]string
+	// Host carries xend-config.sxp's host-wide defaults (vif script, VNC
+	// listen address, password, keymap) into each domain; nil leaves xl's.
+	Host *HostDefaults
 }
 
 // targetAtLeast reports whether the target Xen is at least major.minor.
