@@ -32,9 +32,10 @@ func (t *table) node() {
 	t.reg("xend.node.dmesg.clear", nil, func(ctx context.Context, a []any) (any, error) {
 		return s.Dmesg(ctx, true)
 	}, xmlrpc.PyName("clear"), xmlrpc.BoundMethod())
-	// Transcendent memory: the toolstack has none, so there are no
-	// clients; xend answered the hypervisor's result, 0 when nothing
-	// was done, and an empty listing.
+	// Transcendent memory: the toolstack has none (Xen dropped tmem), so
+	// there are no clients and nothing freeable. xend passed the
+	// hypervisor's result through; an operation answers -ENOSYS (-38), as
+	// a hypervisor without tmem did.
 	t.reg("xend.node.tmem_list", []xmlrpc.Param{req("cli_id"), req("use_long")}, func(ctx context.Context, a []any) (any, error) {
 		return "", nil
 	}, xmlrpc.PyName("tmem_list"), xmlrpc.BoundMethod())
@@ -52,8 +53,12 @@ func (t *table) node() {
 		{"tmem_query_freeable_mb", nil},
 		{"tmem_shared_auth", []xmlrpc.Param{req("cli_id"), req("uuid_str"), req("auth")}},
 	} {
+		result := -38
+		if m.name == "tmem_query_freeable_mb" {
+			result = 0
+		}
 		t.reg("xend.node."+m.name, m.params, func(ctx context.Context, a []any) (any, error) {
-			return 0, nil
+			return result, nil
 		}, xmlrpc.PyName(m.name), xmlrpc.BoundMethod())
 	}
 }
