@@ -109,12 +109,11 @@ func classError(results []*convert.Result) error {
 
 // collect converts every argument: files, directories of config files,
 // and xend domain stores (directories whose subdirectories hold
-// config.sxp).
+// config.sxp). progress, when set, is called after each file.
 func collect(args []string, opts convert.Options, progress func(done, total int)) ([]*convert.Result, error) {
 	type job struct {
 		path  string
 		store bool
-		dir   bool
 	}
 	var jobs []job
 	for _, a := range args {
@@ -126,27 +125,30 @@ func collect(args []string, opts convert.Options, progress func(done, total int)
 		case !st.IsDir():
 			jobs = append(jobs, job{path: a})
 		case isStore(a):
-			jobs = append(jobs, job{path: a, store: true})
+			paths, err := convert.StoreEntries(a)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range paths {
+				jobs = append(jobs, job{path: p, store: true})
+			}
 		default:
-			jobs = append(jobs, job{path: a, dir: true})
+			paths, err := convert.DirEntries(a)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range paths {
+				jobs = append(jobs, job{path: p})
+			}
 		}
 	}
-	var out []*convert.Result
+	out := make([]*convert.Result, 0, len(jobs))
 	for i, j := range jobs {
-		var rs []*convert.Result
-		var err error
-		switch {
-		case j.store:
-			rs, err = convert.Store(j.path, opts)
-		case j.dir:
-			rs, err = convert.Dir(j.path, opts)
-		default:
-			rs = []*convert.Result{convert.File(j.path, opts)}
+		if j.store {
+			out = append(out, convert.StoreFile(j.path, opts))
+		} else {
+			out = append(out, convert.File(j.path, opts))
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
 		if progress != nil {
 			progress(i+1, len(jobs))
 		}

@@ -178,21 +178,34 @@ func File(path string, opts Options) *Result {
 	return Bytes(path, data, opts)
 }
 
-// Dir converts every regular file directly in dir (as /etc/xen/* holds
-// them), skipping hidden files, backups ending in '~', and the host
+// DirEntries lists the config files directly in dir (as /etc/xen/*
+// holds them), skipping hidden files, backups ending in '~', and the host
 // configs xend-config.sxp, xl.conf and xend-pci-*.sxp.
-func Dir(dir string, opts Options) ([]*Result, error) {
+func DirEntries(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Result
+	var out []string
 	for _, e := range ents {
 		n := e.Name()
 		if !e.Type().IsRegular() || n[0] == '.' || n[len(n)-1] == '~' || isHostConfig(n) {
 			continue
 		}
-		out = append(out, File(filepath.Join(dir, n), opts))
+		out = append(out, filepath.Join(dir, n))
+	}
+	return out, nil
+}
+
+// Dir converts every file DirEntries lists.
+func Dir(dir string, opts Options) ([]*Result, error) {
+	paths, err := DirEntries(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Result, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, File(p, opts))
 	}
 	return out, nil
 }
@@ -205,15 +218,14 @@ func isHostConfig(n string) bool {
 	return false
 }
 
-// Store converts xend's managed-domain store: each <uuid>/config.sxp under
-// dir (normally /var/lib/xend/domains). The uuid in the file must equal the
-// directory name, as xend required.
-func Store(dir string, opts Options) ([]*Result, error) {
+// StoreEntries lists the <uuid>/config.sxp files of xend's managed-domain
+// store dir (normally /var/lib/xend/domains).
+func StoreEntries(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Result
+	var out []string
 	for _, e := range ents {
 		if !e.IsDir() {
 			continue
@@ -222,14 +234,35 @@ func Store(dir string, opts Options) ([]*Result, error) {
 		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		r := File(p, opts)
-		if r.Config != nil && r.Config.CInfo.UUID != "" {
-			if want, err := normalizeUUID(e.Name()); err == nil && want != r.Config.CInfo.UUID {
-				r.Notes = append(r.Notes, Note{Pos: lexer.Position{Filename: p}, Key: "uuid", Severity: xmconfig.Warning,
-					Msg: fmt.Sprintf("uuid %s differs from the store directory %s (xend refused such an entry)", r.Config.CInfo.UUID, e.Name())})
-			}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// StoreFile converts one <uuid>/config.sxp of a store. The uuid in the
+// file must equal the directory name, as xend required; a mismatch is a
+// warning.
+func StoreFile(path string, opts Options) *Result {
+	r := File(path, opts)
+	dirName := filepath.Base(filepath.Dir(path))
+	if r.Config != nil && r.Config.CInfo.UUID != "" {
+		if want, err := normalizeUUID(dirName); err == nil && want != r.Config.CInfo.UUID {
+			r.Notes = append(r.Notes, Note{Pos: lexer.Position{Filename: path}, Key: "uuid", Severity: xmconfig.Warning,
+				Msg: fmt.Sprintf("uuid %s differs from the store directory %s (xend refused such an entry)", r.Config.CInfo.UUID, dirName)})
 		}
-		out = append(out, r)
+	}
+	return r
+}
+
+// Store converts every entry of xend's managed-domain store.
+func Store(dir string, opts Options) ([]*Result, error) {
+	paths, err := StoreEntries(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Result, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, StoreFile(p, opts))
 	}
 	return out, nil
 }
