@@ -31,6 +31,10 @@ type Options struct {
 	Timeout time.Duration
 	// Poll is the interval between reads of a xenbus state; default 50 ms.
 	Poll time.Duration
+	// FrontendGrace is how long a new controller waits for the guest's
+	// frontend before attach returns with the backend in InitWait (a
+	// paused guest, or one without xen-scsifront); default 2 s.
+	FrontendGrace time.Duration
 	// Logf receives warnings; default discards them.
 	Logf func(format string, args ...any)
 }
@@ -75,6 +79,9 @@ func New(opts Options) (*Controller, error) {
 	}
 	if opts.Poll == 0 {
 		opts.Poll = 50 * time.Millisecond
+	}
+	if opts.FrontendGrace == 0 {
+		opts.FrontendGrace = 2 * time.Second
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
@@ -278,13 +285,16 @@ func (c *Controller) waitAttached(ctx context.Context, domid uint32, devid int, 
 	case !existed:
 		// xen-scsiback answers InitWait; with a frontend present the
 		// handshake goes on to Connected with every LUN added.
+		start := time.Now()
 		ok, err := waitFor(ctx, c.opts.Timeout, c.opts.Poll, func() (bool, error) {
 			bs := readState(ctx, c.xs, be+"/state")
 			if bs == stClosing || bs == stClosed {
 				return false, fmt.Errorf("xen-scsiback closed controller %d (state %s)", devid, toolstack.XenbusState(bs))
 			}
 			if bs == stInitWait && readState(ctx, c.xs, frontendPath(domid, devid)+"/state") <= stInitialising {
-				return true, nil // no frontend (yet): LUNs are added when it comes
+				// no frontend (yet; a paused guest, or one without
+				// xen-scsifront): LUNs are added when it comes
+				return time.Since(start) >= c.opts.FrontendGrace, nil
 			}
 			if bs != stConnected {
 				return false, nil
@@ -293,7 +303,7 @@ func (c *Controller) waitAttached(ctx context.Context, domid uint32, devid int, 
 			if err != nil {
 				return false, err
 			}
-			return !slices.Contains(st, stInitialising), nil
+			return !slices.ContainsFunc(st, func(s int) bool { return s != stConnected }), nil
 		})
 		if err != nil {
 			return err

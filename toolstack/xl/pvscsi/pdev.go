@@ -51,7 +51,9 @@ func (r resolver) resolve(pdev string) (target, string, error) {
 		return target{Kind: KindBlock, Path: filepath.Join(r.dev, name)}, name, nil
 	}
 	path := pdev
-	if !strings.Contains(pdev, "/") {
+	if rest, ok := strings.CutPrefix(pdev, "/dev/"); ok {
+		path = filepath.Join(r.dev, rest) // DevDir stands for /dev
+	} else if !strings.Contains(pdev, "/") {
 		path = filepath.Join(r.dev, pdev)
 	}
 	if !filepath.IsAbs(path) {
