@@ -2,11 +2,11 @@ package relocation_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -119,7 +119,7 @@ func scenarios(up int64) []scenario {
 			kind chaos.Kind
 		}{{"fin", chaos.Cut}, {"rst", chaos.Reset}} {
 			s = append(s, scenario{id: "F3", name: fmt.Sprintf("cut at %d%% of the session (%s)", p, k.name),
-				faults: []chaos.Fault{{Conn: 1, Dir: chaos.Up, After: pct(p), Kind: k.kind}},
+				faults:  []chaos.Fault{{Conn: 1, Dir: chaos.Up, After: pct(p), Kind: k.kind}},
 				outcome: "any"})
 		}
 	}

@@ -60,10 +60,10 @@ func (c *counting) Create(ctx context.Context, cfg *toolstack.DomainConfig) (too
 
 // testPKI is made once per test binary (key generation is the slow part).
 type testPKI struct {
-	ca, rogue                                  secure.KeyPair
-	src, dst, other, expired, noEKU, rogueSrc  secure.KeyPair
-	revoked                                    secure.KeyPair
-	revokedSerial                              string
+	ca, rogue                                 secure.KeyPair
+	src, dst, other, expired, noEKU, rogueSrc secure.KeyPair
+	revoked                                   secure.KeyPair
+	revokedSerial                             string
 }
 
 var (

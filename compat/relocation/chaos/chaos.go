@@ -94,6 +94,14 @@ func (p *Proxy) SetFaults(fs []Fault) {
 	p.mu.Unlock()
 }
 
+// SetTarget changes the upstream address for connections accepted from now
+// on (a receiver restarted elsewhere).
+func (p *Proxy) SetTarget(addr string) {
+	p.mu.Lock()
+	p.Target = addr
+	p.mu.Unlock()
+}
+
 // Recorded returns what the client sent on connection n (1-based).
 func (p *Proxy) Recorded(n int) []byte {
 	p.mu.Lock()
@@ -145,7 +153,10 @@ func (p *Proxy) relay(ctx context.Context, idx int, client net.Conn) {
 	if dial == nil {
 		dial = func(a string) (net.Conn, error) { return net.DialTimeout("tcp", a, 5*time.Second) }
 	}
-	up, err := dial(p.Target)
+	p.mu.Lock()
+	target := p.Target
+	p.mu.Unlock()
+	up, err := dial(target)
 	if err != nil {
 		return
 	}

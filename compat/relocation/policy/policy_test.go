@@ -67,10 +67,16 @@ func TestConfineAccepts(t *testing.T) {
 		edit func(c *toolstack.DomainConfig)
 	}{
 		{"as is", func(c *toolstack.DomainConfig) {}},
-		{"listed phy device", func(c *toolstack.DomainConfig) { c.Disks[0] = toolstack.DeviceDisk{PdevPath: "/dev/vg0/web1", Backend: "phy", Vdev: "xvda"} }},
+		{"listed phy device", func(c *toolstack.DomainConfig) {
+			c.Disks[0] = toolstack.DeviceDisk{PdevPath: "/dev/vg0/web1", Backend: "phy", Vdev: "xvda"}
+		}},
 		{"script by full path in script_dir", func(c *toolstack.DomainConfig) { c.NICs[0].Script = "/etc/xen/scripts/vif-bridge" }},
-		{"allowed bootloader", func(c *toolstack.DomainConfig) { c.BInfo.Kernel, c.BInfo.Ramdisk, c.BInfo.Bootloader = "", "", "pygrub" }},
-		{"ejected cdrom", func(c *toolstack.DomainConfig) { c.Disks = append(c.Disks, toolstack.DeviceDisk{Vdev: "xvdc", IsCDROM: 1}) }},
+		{"allowed bootloader", func(c *toolstack.DomainConfig) {
+			c.BInfo.Kernel, c.BInfo.Ramdisk, c.BInfo.Bootloader = "", "", "pygrub"
+		}},
+		{"ejected cdrom", func(c *toolstack.DomainConfig) {
+			c.Disks = append(c.Disks, toolstack.DeviceDisk{Vdev: "xvdc", IsCDROM: 1})
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +99,9 @@ func TestConfineRefuses(t *testing.T) {
 		edit        func(c *toolstack.DomainConfig)
 	}{
 		{"/etc/shadow as a disk", "disks[0].pdev_path", func(c *toolstack.DomainConfig) { c.Disks[0].PdevPath = "/etc/shadow" }},
-		{"phy:/dev/sda", "disks[0].pdev_path", func(c *toolstack.DomainConfig) { c.Disks[0] = toolstack.DeviceDisk{PdevPath: "/dev/sda", Backend: "phy", Vdev: "xvda"} }},
+		{"phy:/dev/sda", "disks[0].pdev_path", func(c *toolstack.DomainConfig) {
+			c.Disks[0] = toolstack.DeviceDisk{PdevPath: "/dev/sda", Backend: "phy", Vdev: "xvda"}
+		}},
 		{"dot-dot out of the pool", "disks[0].pdev_path", func(c *toolstack.DomainConfig) { c.Disks[0].PdevPath = "/var/lib/xen/images/../../../../etc/shadow" }},
 		{"symlink out of the pool", "disks[0].pdev_path", func(c *toolstack.DomainConfig) { c.Disks[0].PdevPath = "/var/lib/xen/images/escape.img" }},
 		{"directory in the pool", "disks[0].pdev_path", func(c *toolstack.DomainConfig) { c.Disks[0].PdevPath = "/var/lib/xen/images/sub" }},
@@ -122,7 +130,9 @@ func TestConfineRefuses(t *testing.T) {
 		{"uuid differs from HELLO", "c_info.uuid", func(c *toolstack.DomainConfig) { c.CInfo.UUID = "99999999-2222-3333-4444-555555555555" }},
 		{"over memory quota", "b_info.max_memkb", func(c *toolstack.DomainConfig) { c.BInfo.MaxMemKB = 4 << 20 }},
 		{"pvscsi", "xend.vscsis", func(c *toolstack.DomainConfig) { c.Xend = &toolstack.XendExtras{VSCSIs: []toolstack.DeviceVSCSI{{}}} }},
-		{"host usb", "usbdevs[0]", func(c *toolstack.DomainConfig) { c.USBDevs = []toolstack.DeviceUSBDev{{HostDev: &toolstack.USBHostDev{HostBus: 1}}} }},
+		{"host usb", "usbdevs[0]", func(c *toolstack.DomainConfig) {
+			c.USBDevs = []toolstack.DeviceUSBDev{{HostDev: &toolstack.USBHostDev{HostBus: 1}}}
+		}},
 		{"dm_restrict off", "b_info.dm_restrict", func(c *toolstack.DomainConfig) { c.BInfo.DMRestrict = toolstack.DefboolFalse }},
 	}
 	for _, tc := range tests {
