@@ -242,7 +242,7 @@ func (d *fakeDrivers) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 		d.mu.Lock()
-		off := d.off
+		off, guest := d.off, d.guest
 		d.mu.Unlock()
 		if off {
 			continue
@@ -251,13 +251,13 @@ func (d *fakeDrivers) run(ctx context.Context) {
 		for _, dom := range doms {
 			devs, _ := d.xs.Directory(ctx, "/local/domain/0/backend/vscsi/"+dom)
 			for _, dev := range devs {
-				d.step(ctx, "/local/domain/0/backend/vscsi/"+dom+"/"+dev, dev)
+				d.step(ctx, "/local/domain/0/backend/vscsi/"+dom+"/"+dev, dev, guest)
 			}
 		}
 	}
 }
 
-func (d *fakeDrivers) step(ctx context.Context, be, devid string) {
+func (d *fakeDrivers) step(ctx context.Context, be, devid string, guest bool) {
 	rd := func(p string) int { return readState(ctx, d.xs, p) }
 	// like xenbus_switch_state: write a state only where one exists, so
 	// a driver never re-creates a directory the toolstack removed
@@ -298,7 +298,7 @@ func (d *fakeDrivers) step(ctx context.Context, be, devid string) {
 	case bs == stInitialising:
 		wr(be+"/state", stInitWait)
 	case bs == stClosing:
-		if d.guest && fs >= stInitialised && fs != stClosed {
+		if guest && fs >= stInitialised && fs != stClosed {
 			d.mu.Lock()
 			for k := range d.seen {
 				if strings.HasPrefix(k, devid+"/") {
@@ -309,7 +309,7 @@ func (d *fakeDrivers) step(ctx context.Context, be, devid string) {
 			wr(fe+"/state", stClosed)
 		}
 		wr(be+"/state", stClosed)
-	case !d.guest:
+	case !guest:
 	case bs == stInitWait && fs == stInitialising:
 		wr(fe+"/state", stInitialised)
 	case bs == stInitWait && fs == stInitialised:
