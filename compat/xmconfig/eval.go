@@ -95,8 +95,8 @@ var safeCalls = map[string]bool{
 // executed. A construct outside tiers A and B stops evaluation with an
 // Error *Diagnostic.
 func Evaluate(p *Parsed, opts EvalOptions) ([]Setting, []*Diagnostic, error) {
-	e := &evaluator{env: make(map[string]*binding, 32), vars: opts.Vars, funcs: map[string]*funcInfo{},
-		order: make([]string, 0, 32)}
+	e := &evaluator{env: make(map[string]*binding, 8), vars: opts.Vars, funcs: map[string]*funcInfo{},
+		order: make([]string, 0, 16)}
 	if len(p.File.Stmts) > 0 {
 		e.file = p.File.Stmts[0].Pos.Filename
 	}
@@ -138,7 +138,7 @@ func (e *evaluator) bind(name string, v Value, pos lexer.Position, fromVar bool)
 		return
 	}
 	if len(e.slab) == cap(e.slab) {
-		e.slab = make([]binding, 0, 16)
+		e.slab = make([]binding, 0, 8)
 	}
 	e.slab = append(e.slab, binding{value: v, pos: pos, fromVar: fromVar})
 	e.env[name] = &e.slab[len(e.slab)-1]

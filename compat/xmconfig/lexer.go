@@ -185,7 +185,7 @@ func (s *scanner) run() ([]lexer.Token, error) {
 	if len(s.src) > MaxFileSize {
 		return nil, s.errAt(0, "file larger than %d bytes", MaxFileSize)
 	}
-	s.toks = make([]lexer.Token, 0, 64)
+	s.toks = make([]lexer.Token, 0, 16)
 	s.comments = make([]Comment, 0, strings.Count(s.src, "#"))
 	if strings.HasPrefix(s.src, "\xef\xbb\xbf") {
 		s.pos = 3
