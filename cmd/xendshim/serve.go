@@ -58,7 +58,7 @@ func newServeCmd() *cobra.Command {
 
 // serve runs the daemon until ctx is cancelled (SIGTERM/SIGINT); each value
 // on hup re-reads the configuration and reopens the log and the listeners.
-func serve(ctx context.Context, flags *pflag.FlagSet, hup <-chan os.Signal, stderr io.Writer) error {
+func serve(ctx context.Context, flags *pflag.FlagSet, hup <-chan os.Signal, stderr io.Writer) (err error) {
 	cfg, err := config.Load(flags)
 	if err != nil {
 		return err
@@ -69,6 +69,11 @@ func serve(ctx context.Context, flags *pflag.FlagSet, hup <-chan os.Signal, stde
 	}
 	defer lg.sink.close()
 	log := lg.log
+	defer func() {
+		if err != nil && cfg.LogFile != "" { // the error also goes to stderr
+			log.Error("xendshim cannot serve", "err", err)
+		}
+	}()
 	log.Info("xendshim starting", "version", versionString(), "pid", os.Getpid(),
 		"config", cfg.ConfigFile, "xend_config", cfg.XendConfigFile)
 	for _, w := range cfg.Warnings {
