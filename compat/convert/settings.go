@@ -104,17 +104,7 @@ func (c *conv) value(key string) (xmconfig.Value, bool, error) {
 	return s.Value, true, nil
 }
 
-func opaqueOrigin(v xmconfig.Value) (string, lexer.Position) {
-	if v.Kind == xmconfig.Opaque || v.Kind == xmconfig.Module || v.Kind == xmconfig.Func {
-		return v.Origin, v.OriginPos
-	}
-	for _, it := range v.Items {
-		if it.IsOpaque() {
-			return opaqueOrigin(it)
-		}
-	}
-	return "", lexer.Position{}
-}
+func opaqueOrigin(v xmconfig.Value) (string, lexer.Position) { return v.OpaqueOrigin() }
 
 // str reads a string option; ints are accepted as xend str()-ed them.
 func (c *conv) str(key string) (string, bool, error) {

@@ -131,7 +131,7 @@ func sortStrings(s []string) {
 
 func (e *evaluator) bind(name string, v Value, pos lexer.Position, fromVar bool) {
 	if e.opaqueIf != "" && v.Kind != Module && v.Kind != Func {
-		v = Value{Kind: Opaque, S: "value chosen at run time", Origin: e.opaqueIf, OriginPos: e.opaquePos}
+		v = Value{Kind: Opaque, S: "value chosen at run time", Origin: &Origin{Text: e.opaqueIf, Pos: e.opaquePos}}
 	}
 	if b, ok := e.env[name]; ok {
 		b.value, b.pos, b.fromVar = v, pos, fromVar
@@ -228,7 +228,7 @@ func (e *evaluator) simple(s *SimpleStmt) error {
 			if d.As != "" {
 				name = d.As
 			}
-			e.bind(name, Value{Kind: Module, S: "module " + mod, Origin: mod, OriginPos: d.Pos}, d.Pos, false)
+			e.bind(name, Value{Kind: Module, S: "module " + mod, Origin: &Origin{Text: mod, Pos: d.Pos}}, d.Pos, false)
 		}
 		e.warn(s.Pos, "", "import was not executed; the modules are runtime values that may only feed keys the converter drops", "")
 		return nil
@@ -246,7 +246,7 @@ func (e *evaluator) simple(s *SimpleStmt) error {
 				name = d.As
 			}
 			full := mod + "." + strings.Join(d.Path, ".")
-			e.bind(name, Value{Kind: Func, S: full, Origin: full, OriginPos: d.Pos}, d.Pos, false)
+			e.bind(name, Value{Kind: Func, S: full, Origin: &Origin{Text: full, Pos: d.Pos}}, d.Pos, false)
 		}
 		e.warn(s.Pos, "", "import was not executed; the names are runtime values that may only feed keys the converter drops", "")
 		return nil
@@ -405,7 +405,7 @@ func (e *evaluator) def(d *DefStmt) error {
 		}
 	}
 	e.funcs[d.Name] = fi
-	e.bind(d.Name, Value{Kind: Func, S: "function " + d.Name, Origin: d.Name + "()", OriginPos: d.Pos}, d.Pos, false)
+	e.bind(d.Name, Value{Kind: Func, S: "function " + d.Name, Origin: &Origin{Text: d.Name + "()", Pos: d.Pos}}, d.Pos, false)
 	e.warn(d.Pos, "", fmt.Sprintf("function %s was recorded, not executed", d.Name), "")
 	return nil
 }
@@ -502,7 +502,7 @@ func (e *evaluator) ifStmt(s *IfStmt) error {
 			return err
 		}
 		if v.IsOpaque() || e.opaqueIf != "" {
-			origin, opos := v.opaqueOrigin()
+			origin, opos := v.OpaqueOrigin()
 			if e.opaqueIf != "" {
 				origin, opos = e.opaqueIf, e.opaquePos
 			}

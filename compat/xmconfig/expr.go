@@ -14,11 +14,11 @@ import (
 const maxIntBits = 4096
 
 func opaqueFrom(v Value, origin string) Value {
-	o, pos := v.opaqueOrigin()
+	o, pos := v.OpaqueOrigin()
 	if o == "" {
 		o = origin
 	}
-	return Value{Kind: Opaque, S: "runtime value", Origin: o, OriginPos: pos}
+	return Value{Kind: Opaque, S: "runtime value", Origin: &Origin{Text: o, Pos: pos}}
 }
 
 func (e *evaluator) testList(t *TestList) (Value, error) {
@@ -523,13 +523,13 @@ func (e *evaluator) primary(p *Primary) (Value, error) {
 		switch {
 		case t.Attr != "":
 			if v.Kind == Module || v.Kind == Func {
-				path := v.Origin + "." + t.Attr
-				v = Value{Kind: Func, S: path, Origin: path, OriginPos: v.OriginPos}
+				path := v.originText() + "." + t.Attr
+				v = Value{Kind: Func, S: path, Origin: &Origin{Text: path, Pos: v.originPos()}}
 			} else {
 				v = opaqueFrom(v, name)
 			}
 		case t.Call != nil:
-			if v.Kind != Func || !safeCalls[v.Origin] {
+			if v.Kind != Func || !safeCalls[v.originText()] {
 				return Value{}, refuse(t.Pos, "function call "+name, "")
 			}
 			for _, a := range t.Call.Args {
@@ -540,7 +540,7 @@ func (e *evaluator) primary(p *Primary) (Value, error) {
 					return Value{}, err
 				}
 			}
-			v = Value{Kind: Opaque, S: "runtime value", Origin: strings.TrimSuffix(name, "(...)") + "()", OriginPos: p.Pos}
+			v = Value{Kind: Opaque, S: "runtime value", Origin: &Origin{Text: strings.TrimSuffix(name, "(...)") + "()", Pos: p.Pos}}
 		default:
 			if t.Index.Lower != nil {
 				if _, err := e.test(t.Index.Lower); err != nil {
@@ -552,8 +552,8 @@ func (e *evaluator) primary(p *Primary) (Value, error) {
 					return Value{}, err
 				}
 			}
-			origin := v.Origin + "[" + subscriptText(t.Index) + "]"
-			v = Value{Kind: Opaque, S: "runtime value", Origin: origin, OriginPos: v.OriginPos}
+			origin := v.originText() + "[" + subscriptText(t.Index) + "]"
+			v = Value{Kind: Opaque, S: "runtime value", Origin: &Origin{Text: origin, Pos: v.originPos()}}
 		}
 	}
 	return v, nil
@@ -688,13 +688,13 @@ func (e *evaluator) lookup(name string, pos lexer.Position) (Value, error) {
 	case "xm_help":
 		return IntValue(0), nil
 	case "xm_vars":
-		return Value{Kind: Opaque, S: "xm_vars", Origin: "xm_vars", OriginPos: pos}, nil
+		return Value{Kind: Opaque, S: "xm_vars", Origin: &Origin{Text: "xm_vars", Pos: pos}}, nil
 	}
 	if predefinedModules[name] {
-		return Value{Kind: Module, S: "module " + name, Origin: name, OriginPos: pos}, nil
+		return Value{Kind: Module, S: "module " + name, Origin: &Origin{Text: name, Pos: pos}}, nil
 	}
 	if predefinedFuncs[name] {
-		return Value{Kind: Func, S: name, Origin: name, OriginPos: pos}, nil
+		return Value{Kind: Func, S: name, Origin: &Origin{Text: name, Pos: pos}}, nil
 	}
 	return Value{}, errorAt(pos, name, fmt.Sprintf("name '%s' is not defined", name),
 		fmt.Sprintf("xm would have failed with NameError; if it is a template variable, pass --var %s=VALUE", name))

@@ -41,10 +41,15 @@ type Value struct {
 	Big   *big.Int // Long
 	F     float64  // Float
 	Items []Value  // List, Tuple, Dict (keys and values alternate)
-	// Origin is the source construct an Opaque value depends on, e.g.
-	// "os.uname()[4]", and where it is.
-	Origin    string
-	OriginPos lexer.Position
+	// Origin is, for opaque values, the source construct the value
+	// depends on, e.g. "os.uname()[4]", and where it is.
+	Origin *Origin
+}
+
+// Origin names the runtime construct an opaque value comes from.
+type Origin struct {
+	Text string
+	Pos  lexer.Position
 }
 
 // StrValue returns a str Value.
@@ -70,17 +75,32 @@ func (v Value) IsOpaque() bool {
 	return false
 }
 
-// opaqueOrigin returns the first opaque origin found in v.
-func (v Value) opaqueOrigin() (string, lexer.Position) {
+func (v Value) originText() string {
+	if v.Origin == nil {
+		return v.S
+	}
+	return v.Origin.Text
+}
+
+func (v Value) originPos() lexer.Position {
+	if v.Origin == nil {
+		return lexer.Position{}
+	}
+	return v.Origin.Pos
+}
+
+// OpaqueOrigin returns the first runtime construct v depends on, and
+// where it is ("" when v is fully known).
+func (v Value) OpaqueOrigin() (string, lexer.Position) {
 	if v.Kind == Opaque || v.Kind == Module || v.Kind == Func {
-		if v.Origin != "" {
-			return v.Origin, v.OriginPos
+		if v.Origin != nil {
+			return v.Origin.Text, v.Origin.Pos
 		}
-		return v.S, v.OriginPos
+		return v.S, lexer.Position{}
 	}
 	for _, it := range v.Items {
 		if it.IsOpaque() {
-			return it.opaqueOrigin()
+			return it.OpaqueOrigin()
 		}
 	}
 	return "", lexer.Position{}
