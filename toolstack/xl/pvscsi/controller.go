@@ -493,7 +493,10 @@ func (c *Controller) closeLUNs(ctx context.Context, domid uint32, devid int, sel
 }
 
 // List returns the vscsi controllers of domain domid as xenstore shows
-// them, with the p-dev each LUN was asked for (from the journal).
+// them, with the p-dev each LUN was asked for (from the journal). Besides
+// the top-level nodes, Backend holds each LUN's nodes and Frontend each
+// LUN's frontend state, keyed "vscsi-devs/dev-N/<node>": what xend's
+// scsi-list reply (VSCSIController.sxprs) is made of.
 func (c *Controller) List(ctx context.Context, domid uint32) ([]toolstack.DeviceState, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -538,10 +541,16 @@ func (c *Controller) List(ctx context.Context, domid uint32) ([]toolstack.Device
 				l.PDev, _ = c.xs.Read(ctx, dir+"/p-dev")
 			}
 			v.LUNs = append(v.LUNs, l)
-			for _, k := range []string{"p-dev", "p-devname", "v-dev", "state"} {
+			// per-LUN nodes, flattened, for xend's scsi-list shape
+			// (each LUN's backend state and devid, and the frontend's
+			// state of it)
+			for _, k := range []string{"p-dev", "p-devname", "v-dev", "devid", "state"} {
 				if val, err := c.xs.Read(ctx, dir+"/"+k); err == nil {
 					d.Backend = append(d.Backend, toolstack.KeyValue{Key: "vscsi-devs/" + n + "/" + k, Value: val})
 				}
+			}
+			if val, err := c.xs.Read(ctx, fe+"/vscsi-devs/"+n+"/state"); err == nil {
+				d.Frontend = append(d.Frontend, toolstack.KeyValue{Key: "vscsi-devs/" + n + "/state", Value: val})
 			}
 		}
 		d.Config = toolstack.Device{Class: toolstack.ClassVSCSI, VSCSI: v}

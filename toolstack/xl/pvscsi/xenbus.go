@@ -39,6 +39,7 @@ func lunNodes(be string, e *Entry) [][2]string {
 		{d + "/p-dev", e.Target.pdev()},
 		{d + "/p-devname", e.PDevname},
 		{d + "/v-dev", e.VDev},
+		{d + "/devid", strconv.Itoa(e.Devid)}, // xend wrote it; xm scsi-list shows it
 		{d + "/state", strconv.Itoa(stInitialising)},
 	}
 }
