@@ -193,7 +193,14 @@ func (b *Backend) xlT(ctx context.Context, timeout time.Duration, op string, dom
 
 // change runs a mutating xl command on one domain under its lock and drops
 // the config cache.
+//
+// xl takes a numeric domain id on trust: `xl pause 999` succeeds and `xl
+// destroy 999` fails with a generic error. So the domain's existence is
+// checked first, and a missing one is ErrNotFound.
 func (b *Backend) change(ctx context.Context, op string, id toolstack.Domid, args ...string) error {
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
 	unlock := b.domLock(id)
 	defer unlock()
 	defer b.cache.invalidate()

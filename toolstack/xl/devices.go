@@ -147,6 +147,9 @@ func (b *Backend) RemoveDevice(ctx context.Context, id toolstack.Domid, ref tool
 	default:
 		return fail(toolstack.ErrUnsupported, op, id, "xl cannot unplug a %s device", ref.Class)
 	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
 	unlock := b.domLock(id)
 	defer unlock()
 	defer b.cache.invalidate()

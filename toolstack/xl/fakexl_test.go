@@ -327,6 +327,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		id := f.next
 		f.next++
 		f.doms[id] = &fakeDom{name: name, uuid: "7e570000-0000-4000-8000-000000000000", memKB: 131072, maxKB: 262144, vcpus: 1, maxVCPUs: 2, state: toolstack.StateRunning, weight: 256}
+		f.xs.Set(fmt.Sprintf("/local/domain/%d/name", id), name)
 		return ok("")
 	case "sched-credit2":
 		var id toolstack.Domid

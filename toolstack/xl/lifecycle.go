@@ -299,6 +299,9 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return fail(toolstack.ErrNotFound, op, id, "directory %s does not exist", filepath.Dir(path))
 	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
 	args := []string{"save"}
 	if checkpoint {
 		args = append(args, "-c")
@@ -390,6 +393,9 @@ func (b *Backend) CoreDump(ctx context.Context, id toolstack.Domid, path string,
 	}
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return fail(toolstack.ErrNotFound, op, id, "directory %s does not exist", filepath.Dir(path))
+	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
 	}
 	unlock := b.domLock(id)
 	_, err := b.xlT(ctx, b.opts.LongTimeout, op, id, "dump-core", did(id), path)
