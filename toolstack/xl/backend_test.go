@@ -220,6 +220,8 @@ func TestUnknownDomainErrors(t *testing.T) {
 	const id = toolstack.Domid(4242)
 	calls := map[string]func() error{
 		"Pause":           func() error { return b.Pause(ctx, id) },
+		"Unpause":         func() error { return b.Unpause(ctx, id) },
+		"SendSysrq":       func() error { return b.SendSysrq(ctx, id, 'h') },
 		"Destroy":         func() error { return b.Destroy(ctx, id) },
 		"SetMemoryTarget": func() error { return b.SetMemoryTarget(ctx, id, 65536) },
 		"SetVCPUs":        func() error { return b.SetVCPUs(ctx, id, 1) },
