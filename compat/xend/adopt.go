@@ -47,6 +47,9 @@ func (s *Service) adopt(ctx context.Context, info *toolstack.DomainInfo) *vmReco
 	if err != nil || cfg == nil {
 		return r
 	}
+	if rec := s.recordFromConfig(cfg, info); rec != nil {
+		return rec
+	}
 	if cfg.Type() == toolstack.TypeHVM {
 		r.Image.Type = "hvm"
 	}
@@ -115,4 +118,52 @@ func (s *Service) adopt(ctx context.Context, info *toolstack.DomainInfo) *vmReco
 // legacyAction spells a libxl shutdown action as xend did.
 func legacyAction(a toolstack.Action) string {
 	return strings.ReplaceAll(string(a), "_", "-")
+}
+
+// recordKey names the XendExtras.Other entry that carries xend's record.
+const recordKey = "xendshim_record"
+
+// recordFromConfig rebuilds xend's record of a domain some xendshim
+// created, from the copy it left in the toolstack's config; nil if there is
+// none. Like xend re-adopting a domain at start, the record has no
+// store_mfn, console_mfn or notes (§6.2 rows 29-30).
+func (s *Service) recordFromConfig(cfg *toolstack.DomainConfig, info *toolstack.DomainInfo) *vmRecord {
+	if cfg.Xend == nil {
+		return nil
+	}
+	text, ok := cfg.Xend.Other.Get(recordKey)
+	if !ok {
+		return nil
+	}
+	v, err := sxp.ParseString(text)
+	if err != nil {
+		s.opts.Logf("xend: domain %d: unreadable record in its config: %v", info.Domid, err)
+		return nil
+	}
+	rec, err := parseVMConfig(v, s.opts.NewUUID)
+	if err != nil {
+		s.opts.Logf("xend: domain %d: unusable record in its config: %v", info.Domid, err)
+		return nil
+	}
+	rec.UUID, rec.Name = info.UUID, info.Name
+	rec.Memory = int(info.TargetMemKB / 1024)
+	rec.MaxMem = int(info.MaxMemKB / 1024)
+	if info.Sched.Weight != nil {
+		rec.CPUWeight = *info.Sched.Weight
+	}
+	if info.Sched.Cap != nil {
+		rec.CPUCap = *info.Sched.Cap
+	}
+	for i, v := range info.VCPUs {
+		// A pin made after creation shows; "all CPUs" stays unpinned.
+		if aff := v.HardAffinity.Normalized(); i < len(rec.Cpus) && len(aff) > 0 && len(aff) < s.nrCPUs() {
+			rec.Cpus[i] = append([]int(nil), aff...)
+		}
+	}
+	if !info.StartTime.IsZero() {
+		rec.StartTime = float64(info.StartTime.UnixMicro()) / 1e6
+	}
+	assignDevids(rec)
+	learnMACs(rec, cfg)
+	return rec
 }

@@ -131,7 +131,11 @@ func (s *Service) Create(ctx context.Context, cfg sxp.Value) (sxp.Value, error) 
 // Caller holds s.mu.
 func (s *Service) build(ctx context.Context, rec *vmRecord) (*domain, error) {
 	assignDevids(rec)
-	domid, err := s.ts.Create(ctx, toolstackConfig(rec))
+	cfg := toolstackConfig(rec)
+	// xend's record rides along in the toolstack's config, so a later
+	// xendshim (after a restart) adopts the domain with it.
+	cfg.Xend.Other = append(cfg.Xend.Other, toolstack.KeyValue{Key: recordKey, Value: sxp.Show(storeSXP(rec))})
+	domid, err := s.ts.Create(ctx, cfg)
 	if err != nil {
 		return nil, s.createError(rec, err)
 	}
@@ -154,6 +158,9 @@ func (s *Service) build(ctx context.Context, rec *vmRecord) (*domain, error) {
 	rec.Built = true
 	rec.Refreshed = false
 	rec.StartTime = float64(s.opts.Now().UnixMicro()) / 1e6
+	if !info.StartTime.IsZero() {
+		rec.StartTime = float64(info.StartTime.UnixMicro()) / 1e6
+	}
 	rec.Image.Notes = s.kernelNotes(ctx, rec)
 	rec.Devices = dropClass(rec.Devices, "console")
 	s.recs[rec.UUID] = rec
