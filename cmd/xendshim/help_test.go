@@ -99,3 +99,23 @@ func TestCLIStatuses(t *testing.T) {
 		})
 	}
 }
+
+type codedError int
+
+func (c codedError) Error() string { return "coded" }
+func (c codedError) ExitCode() int { return int(c) }
+
+// TestRunExitCodeFromError: an error with an ExitCode method chooses the
+// status, even wrapped, and gets no usage hint.
+func TestRunExitCodeFromError(t *testing.T) {
+	extraCommands = append(extraCommands, func() *cobra.Command {
+		return &cobra.Command{Use: "coded-test", Short: "test", RunE: func(*cobra.Command, []string) error {
+			return usageError{codedError(3)}
+		}}
+	})
+	defer func() { extraCommands = extraCommands[:len(extraCommands)-1] }()
+	_, errOut, code := runCLI(t, "coded-test")
+	if code != 3 || strings.Contains(errOut, "--help") {
+		t.Errorf("run(coded-test) = exit %d, stderr %q; want exit 3 without a usage hint", code, errOut)
+	}
+}

@@ -37,6 +37,9 @@ const (
 // usageError marks errors in the command line itself.
 type usageError struct{ error }
 
+// Unwrap returns the wrapped error.
+func (u usageError) Unwrap() error { return u.error }
+
 // run executes the command line args and returns the exit status. Command
 // output goes to stdout; errors and logs go to stderr, never stdout.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -47,6 +50,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "xendshim: %v\n", err)
+	// An error may choose the exit status (convert: 1 warnings, 2 refused).
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		return coded.ExitCode()
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "Run 'xendshim --help' for usage.")
