@@ -392,3 +392,28 @@ func TestServeLogFileReopenedOnSIGHUP(t *testing.T) {
 		t.Errorf("with --log-file, serve still wrote to standard error:\n%s", s.logText())
 	}
 }
+
+// TestServeWithShippedXendConfig: the xend-config.sxp that Xen 4.4.4
+// shipped loads, and only the options xend knew that xendshim ignores are
+// warned about.
+func TestServeWithShippedXendConfig(t *testing.T) {
+	corpus, err := filepath.Abs(filepath.Join(repoRoot, "config", "testdata", "xend-config.sxp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--xend-config", corpus, "--relocation-addr", "")
+	s.waitSocket(t, s.xmlrpc)
+	waitLog(t, s, "xendshim ready")
+	log := s.logText()
+	for _, opt := range []string{"network-script", "vif-script", "vncpasswd", "dom0-cpus"} {
+		if !strings.Contains(log, "option="+opt+" ") {
+			t.Errorf("no warning for ignored option %s:\n%s", opt, log)
+		}
+	}
+	if strings.Contains(log, "level=ERROR") {
+		t.Errorf("errors while loading the shipped xend-config.sxp:\n%s", log)
+	}
+	if err := s.stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("serve exit after SIGTERM = %v; want 0", err)
+	}
+}
