@@ -467,6 +467,11 @@ func (e *evaluator) binop(pos lexer.Position, op string, a, b Value) (Value, err
 		}
 		return Value{Kind: Float, F: r}, nil
 	}
+	if a.Kind != Long && b.Kind != Long {
+		if v, ok := smallIntOp(op, a.I, b.I); ok {
+			return v, nil
+		}
+	}
 	x, y := toBig(a), toBig(b)
 	z := new(big.Int)
 	switch op {
@@ -698,4 +703,22 @@ func (e *evaluator) lookup(name string, pos lexer.Position) (Value, error) {
 	}
 	return Value{}, errorAt(pos, name, fmt.Sprintf("name '%s' is not defined", name),
 		fmt.Sprintf("xm would have failed with NameError; if it is a template variable, pass --var %s=VALUE", name))
+}
+
+// smallIntOp does + - * on int64 when the result cannot overflow; other
+// cases go through math/big.
+func smallIntOp(op string, x, y int64) (Value, bool) {
+	const lim = 1 << 31
+	if x >= lim || x <= -lim || y >= lim || y <= -lim {
+		return Value{}, false
+	}
+	switch op {
+	case "+":
+		return Value{Kind: Int, I: x + y}, true
+	case "-":
+		return Value{Kind: Int, I: x - y}, true
+	case "*":
+		return Value{Kind: Int, I: x * y}, true
+	}
+	return Value{}, false
 }

@@ -45,3 +45,44 @@ func FuzzEvaluate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastPath checks that the hand-written fast path and the grammar
+// agree: same settings, values, positions and diagnostics.
+func FuzzFastPath(f *testing.F) {
+	seedCorpus(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fast, err := Parse("fuzz.cfg", src)
+		if err != nil {
+			return
+		}
+		s := &scanner{src: string(src), file: "fuzz.cfg", line: 1}
+		toks, err := s.run()
+		if err != nil {
+			t.Fatalf("fast path parsed a file the lexer rejects: %v", err)
+		}
+		g, err := parseTokens(toks[:len(toks)-1], toks[len(toks)-1])
+		if err != nil {
+			t.Fatalf("fast path accepted what the grammar rejects: %v", err)
+		}
+		slow := &Parsed{File: g}
+		opts := EvalOptions{Vars: map[string]string{"vmid": "3"}}
+		a, da, errA := Evaluate(fast, opts)
+		b, db, errB := Evaluate(slow, opts)
+		if (errA == nil) != (errB == nil) || (errA != nil && errA.Error() != errB.Error()) {
+			t.Fatalf("fast error %v; grammar error %v", errA, errB)
+		}
+		if len(a) != len(b) || len(da) != len(db) {
+			t.Fatalf("fast %d settings/%d diags; grammar %d/%d", len(a), len(da), len(b), len(db))
+		}
+		for i := range a {
+			if a[i].Name != b[i].Name || a[i].Value.Repr() != b[i].Value.Repr() || a[i].Pos != b[i].Pos {
+				t.Fatalf("setting %d: fast %s=%s at %v; grammar %s=%s at %v", i, a[i].Name, a[i].Value.Repr(), a[i].Pos, b[i].Name, b[i].Value.Repr(), b[i].Pos)
+			}
+		}
+		for i := range da {
+			if da[i].Error() != db[i].Error() {
+				t.Fatalf("diagnostic %d: fast %q; grammar %q", i, da[i], db[i])
+			}
+		}
+	})
+}
