@@ -270,3 +270,28 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Errorf("packaging/xendshim.yaml gave backend %q, xmlrpc-socket %q", c.Backend, c.XMLRPCSocket)
 	}
 }
+
+// TestReadmeLayout: every path in the README's layout table exists.
+func TestReadmeLayout(t *testing.T) {
+	text, _ := readmeBlocks(t)
+	_, layout, ok := strings.Cut(text, "## Layout")
+	if !ok {
+		t.Fatal("README.md has no Layout section")
+	}
+	n := 0
+	for _, line := range strings.Split(layout, "\n") {
+		first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |")
+		if !ok || !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(first, -1) {
+			n++
+			if _, err := os.Stat(filepath.Join(repoRoot, m[1])); err != nil {
+				t.Errorf("README.md layout names %s: %v", m[1], err)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found only %d paths in the layout table; the walker is broken", n)
+	}
+}
