@@ -86,7 +86,7 @@ var Options = []Option{
 	{KeyShutdownTimeout, 10 * time.Second, "DURATION", "how long SIGTERM/SIGINT waits for calls in flight before closing connections", true},
 }
 
-// Option returns the option with the given key.
+// OptionByKey returns the option with the given key.
 func OptionByKey(key string) (Option, bool) {
 	for _, o := range Options {
 		if o.Key == key {
