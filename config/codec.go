@@ -1,6 +1,13 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/spf13/viper"
+)
+
+// XendConfigDecoder satisfies viper.Decoder.
+var _ viper.Decoder = XendConfigDecoder{}
 
 // XendConfigDecoder is a viper Decoder (github.com/spf13/viper.Decoder) for
 // xend-config.sxp: it turns the file into xendshim settings keyed as
