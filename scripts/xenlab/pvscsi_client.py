@@ -124,19 +124,24 @@ def create():
 def dom0_target():
     p = ports()
     assert len(p) == 1, "xen-pvscsi ports %r; want one" % p
+    state["wwn"] = os.path.basename(p[0])
     link = p[0] + "/tpgt_1/lun/lun_0/xendshim_port"
     assert os.path.islink(link), "no LUN link %s" % link
     store = os.path.realpath(link)
     assert "/core/iblock_0/xendshim_" in store, "LUN 0 is linked to %s; want an iblock backstore" % store
     with open(store + "/udev_path") as f:
         udev = f.read().strip()
+    with open(store + "/info") as f:
+        info = " ".join(f.read().split())
+    with open(store + "/enable") as f:
+        enabled = f.read().strip()
     dev = "/dev/" + os.listdir("/sys/bus/scsi/devices/%s/block" % HCTL)[0]
     assert udev == dev, "backstore udev_path %r; want %r" % (udev, dev)
+    assert enabled == "1" and "ACTIVATED" in info and dev[5:] in info, "backstore enable %r, info %r" % (enabled, info)
     with open(p[0] + "/tpgt_1/nexus") as f:
         nexus = f.read().strip()
     assert nexus.startswith("naa."), "nexus %r" % nexus
-    state["wwn"] = os.path.basename(p[0])
-    print("     configfs: %s -> %s (udev_path %s), nexus %s" % (p[0], store, udev, nexus))
+    print("     configfs: %s -> %s (udev_path %s, info %s), nexus %s" % (p[0], store, udev, info, nexus))
 
 
 def dom0_xenstore_paused():
