@@ -211,6 +211,11 @@ func (l *loader) fill() error {
 	}
 	c.Seed = seed
 	c.XMLRPCSocket, c.HTTPSocket = str(KeyXMLRPCSocket), str(KeyHTTPSocket)
+	for key, p := range map[string]string{KeyXMLRPCSocket: c.XMLRPCSocket, KeyHTTPSocket: c.HTTPSocket} {
+		if p != "" && !filepath.IsAbs(p) {
+			return l.bad(key, "an absolute socket path (its directory is made root-only), or empty to turn it off")
+		}
+	}
 	for key, dst := range map[string]*string{
 		KeyXMLRPCAddr: &c.XMLRPCAddr, KeyHTTPAddr: &c.HTTPAddr,
 		KeyRelocationAddr: &c.RelocationAddr, KeyRelocationTLSAddr: &c.RelocationTLSAddr,

@@ -146,6 +146,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad backend", func(*testing.T) []string { return []string{"--backend", "kvm"} }, []string{"backend", "flag --backend", "auto, sim or xl"}},
 		{"bad addr", func(*testing.T) []string { return []string{"--xmlrpc-addr", "localhost"} }, []string{"xmlrpc-addr", "HOST:PORT"}},
 		{"bad port", func(*testing.T) []string { return []string{"--http-addr", ":99999"} }, []string{"http-addr"}},
+		{"relative socket", func(*testing.T) []string { return []string{"--http-socket", "xend-socket"} }, []string{"http-socket", "absolute"}},
 		{"bad level", func(*testing.T) []string { return []string{"--log-level", "loud"} }, []string{"log-level"}},
 		{"cert without key", func(*testing.T) []string { return []string{"--xmlrpc-tls-cert", "/c.pem"} }, []string{"xmlrpc-tls-key"}},
 		{"bad hosts-allow", func(*testing.T) []string { return []string{"--relocation-hosts-allow", "(?=x)"} }, []string{"relocation-hosts-allow"}},

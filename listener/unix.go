@@ -37,6 +37,9 @@ func Unix(path string) (*net.UnixListener, error) {
 	if path == "" {
 		return nil, errors.New("listener: empty UNIX socket path")
 	}
+	if !filepath.IsAbs(path) {
+		return nil, fmt.Errorf("listener: UNIX socket path %q is not absolute; its directory is made root-only, so name it in full", path)
+	}
 	path = filepath.Clean(path)
 	if err := PrepareSocketDir(filepath.Dir(path)); err != nil {
 		return nil, err

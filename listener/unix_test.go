@@ -99,6 +99,7 @@ func TestUnixRefuses(t *testing.T) {
 		}, "sticky"},
 		{"/tmp itself", func(t *testing.T) string { return "/tmp/xendshim-test.sock" }, "shared directory"},
 		{"empty path", func(t *testing.T) string { return "" }, "empty"},
+		{"relative path", func(t *testing.T) string { return "run/x.sock" }, "not absolute"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.setup(t)
