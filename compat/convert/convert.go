@@ -50,15 +50,7 @@ func Bytes(name string, data []byte, opts Options) *Result {
 			r.Err = &refusal{pos: lexer.Position{Filename: name}, msg: "no S-expression in the file"}
 			return r
 		}
-		s, notes, err := sxpToSettings(name, vals[0])
-		if err != nil {
-			r.Err = err
-			return r
-		}
-		settings = applySet(name, s, opts.Set)
-		c = newConv(name, settings, opts)
-		c.fromSXP = true
-		c.notes = append(c.notes, notes...)
+		return SXP(name, vals[0], opts)
 	default:
 		cfg, err := xmconfig.Load(name, data, xmconfig.EvalOptions{Vars: opts.Vars})
 		if err != nil {
@@ -85,6 +77,27 @@ func Bytes(name string, data []byte, opts Options) *Result {
 			}
 		}
 	}
+	return c.finish(r)
+}
+
+// SXP converts one domain S-expression already parsed: a (vm ...) as
+// `xm create` sent it, or a (domain ...) as xend reported or stored it.
+func SXP(name string, v sxp.Value, opts Options) *Result {
+	r := &Result{Source: name, Format: "sxp"}
+	s, notes, err := sxpToSettings(name, v)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	c := newConv(name, applySet(name, s, opts.Set), opts)
+	c.fromSXP = true
+	c.notes = append(c.notes, notes...)
+	return c.finish(r)
+}
+
+// finish builds the model and the xl.cfg text into r.
+func (c *conv) finish(r *Result) *Result {
+	name, opts := c.source, c.opts
 	if c.xlSource {
 		r.Format = "xl"
 		c.notes = append(c.notes, Note{Pos: lexer.Position{Filename: name}, Severity: xmconfig.Info,
