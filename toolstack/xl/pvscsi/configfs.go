@@ -179,10 +179,9 @@ func (c configfs) build(t target) error {
 		return fmt.Errorf("configfs: backstore %s control %q: %w", store, control, err)
 	}
 	// udev_path is informational (the backing path, as targetcli shows
-	// it); control alone is what the backstore uses
-	if err := c.fs.WriteAttr(filepath.Join(store, "udev_path"), t.Path); err != nil {
-		return fmt.Errorf("configfs: backstore %s udev_path: %w", store, err)
-	}
+	// it; control alone is what the backstore uses), so a kernel that
+	// refuses it does not fail the attach
+	_ = c.fs.WriteAttr(filepath.Join(store, "udev_path"), t.Path)
 	if err := c.fs.WriteAttr(filepath.Join(store, "enable"), "1"); err != nil {
 		return fmt.Errorf("configfs: enabling backstore %s on %s: %w", store, t.Path, err)
 	}
