@@ -108,10 +108,18 @@ func sxpToSettings(file string, root sxp.Value) ([]xmconfig.Setting, []Note, err
 				if r, ok := sxpRename[k]; ok {
 					k = r
 				}
-				if k == "serial" && ic.Len() > 2 {
-					for _, s := range ic.Args() {
-						appendList("serial", s.Text())
+				if (k == "serial" || k == "usbdevice") && (ic.Len() > 2 || ic.Index(1).IsList()) {
+					items := ic.Args()
+					if ic.Len() == 2 {
+						items = ic.Index(1).Items()
 					}
+					for _, s := range items {
+						appendList(k, s.Text())
+					}
+					continue
+				}
+				if ic.Index(1).IsList() {
+					notes = append(notes, Note{Pos: pos, Key: k, Severity: xmconfig.Info, Msg: "structured image value not carried"})
 					continue
 				}
 				set(k, str(ic.Index(1)), true)
