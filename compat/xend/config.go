@@ -89,6 +89,13 @@ func parseVMConfig(cfg sxp.Value, genUUID func() string) (*vmRecord, error) {
 	if r.VCPUs < 1 {
 		return nil, xendError("Zero or less VCPUs is invalid")
 	}
+	if v, ok := cfg.ChildValue("vcpu_avail"); ok {
+		n, err := v.AsInt()
+		if err != nil {
+			return nil, xendError("Invalid Configuration: vcpu_avail: invalid literal for long() with base 10: %s", sxp.Quote(v.Text()))
+		}
+		r.VCPUAvail = uint64(n)
+	}
 	if v, ok := cfg.ChildValue("cpus"); ok {
 		aff, err := parseCpus(v, r.VCPUs)
 		if err != nil {
@@ -125,6 +132,18 @@ func parseVMConfig(cfg sxp.Value, genUUID func() string) (*vmRecord, error) {
 			}
 		}
 		r.Devices = append(r.Devices, dev)
+	}
+	// localtime is a top-level legacy key that xend kept as a platform
+	// key; nomigrate and tsc_mode are always there (§6.4).
+	if v, ok := cfg.ChildValue("localtime"); ok {
+		if _, set := r.Image.Platform["localtime"]; !set {
+			r.Image.Platform["localtime"] = v
+		}
+	}
+	for _, k := range []string{"nomigrate", "tsc_mode"} {
+		if _, set := r.Image.Platform[k]; !set {
+			r.Image.Platform[k] = sxp.Int(0)
+		}
 	}
 	if r.hasClass("vfb") {
 		if _, ok := r.Image.Platform["device_model"]; !ok {
@@ -270,6 +289,21 @@ func parseDevice(d sxp.Value, genUUID func() string) (*devRecord, error) {
 	}
 	if dev.UUID == "" {
 		dev.UUID = genUUID()
+	}
+	if dev.Class == "vfb" {
+		// (type vnc) and (type sdl) were xend's way to say vnc=1 or sdl=1.
+		if t := dev.text("type"); t == "vnc" || t == "sdl" {
+			var keep []field
+			for _, f := range dev.Cfg {
+				if f.key != "type" {
+					keep = append(keep, f)
+				}
+			}
+			dev.Cfg = keep
+			if !dev.get(t).IsValid() {
+				dev.Cfg = append(dev.Cfg, field{t, sxp.Int(1)})
+			}
+		}
 	}
 	if dev.Class == "vif" {
 		if mac := dev.text("mac"); mac != "" && !validMAC(mac) {

@@ -181,11 +181,12 @@ func pyStr(v any) string {
 	return sxp.Show(toSXP(v))
 }
 
-// records converts rendered records to an XML-RPC array.
+// records converts rendered domain records to an XML-RPC array, without
+// vcpu_avail (fixup_sxpr).
 func records(vs []sxp.Value) []any {
 	out := make([]any, len(vs))
 	for i, v := range vs {
-		out[i] = fromSXP(v)
+		out[i] = fixedRecord(v)
 	}
 	return out
 }

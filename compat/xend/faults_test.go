@@ -44,7 +44,7 @@ func TestFaults(t *testing.T) {
 		{"xend.domain.delete", []any{"nosuch"}, 2, "<Fault 3: 'nosuch'>"},
 		{"xend.domain.suspend", []any{"g"}, 2, "Domain is not managed by Xend lifecycle support."},
 		{"xend.domain.destroyDevice", []any{"g", "vbd", "xvdz", nil, true}, 2, "Device 268441856 not connected"},
-		{"xend.domain.restore", []any{"/var/lib/xen/save/none"}, 2, "can't read guest state file /var/lib/xen/save/none: [Errno 2] No such file or directory"},
+		{"xend.domain.restore", []any{"/var/lib/xen/save/none"}, 2, "can't read guest state file /var/lib/xen/save/none: No such file or directory"},
 		{"xend.cpu_pool.start", []any{"nopool"}, 2, "unknown pool nopool"},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,8 @@ func (s *Service) New(ctx context.Context, cfg sxp.Value) error {
 		}
 	}
 	rec.Managed = true
+	// xend read a defined config back through its store, as a long.
+	rec.VCPUAvailLong = true
 	if err := s.storeSave(rec); err != nil {
 		return err
 	}
@@ -231,6 +233,7 @@ func (s *Service) Restore(ctx context.Context, src string, paused bool) (sxp.Val
 			vals[n.key] = n.val
 		}
 		rec.Image.Restored = true
+		rec.VCPUAvailLong = true
 		// The notes come back through a dict.
 		rec.Image.Notes = nil
 		for _, k := range pyDictOrder(keys) {
@@ -250,7 +253,7 @@ func (s *Service) Restore(ctx context.Context, src string, paused bool) (sxp.Val
 func (s *Service) restoreError(ctx context.Context, src string, err error) error {
 	switch toolstack.ClassOf(err) {
 	case toolstack.ErrNotFound:
-		return xendError("can't read guest state file %s: [Errno 2] No such file or directory", src)
+		return xendError("can't read guest state file %s: No such file or directory", src)
 	case toolstack.ErrInvalid:
 		if hf, ok := s.ts.(toolstack.HostFiles); ok {
 			if head, herr := hf.ReadHostFile(ctx, src, 16); herr == nil {

@@ -77,15 +77,15 @@ func (t *table) domains() {
 	}, xmlrpc.PyName("domains_with_state"))
 	t.reg("xend.domain", []xmlrpc.Param{req("domid"), opt("full", 0)}, func(ctx context.Context, a []any) (any, error) {
 		v, err := s.Domain(ctx, identArg(a[0]), truth(a[1]))
-		return fromSXP(v), err
+		return fixedRecord(v), err
 	}, xmlrpc.PyName("domain"))
 	t.reg("xend.domain.create", []xmlrpc.Param{req("config")}, func(ctx context.Context, a []any) (any, error) {
 		v, err := s.Create(ctx, toSXP(a[0]))
-		return fromSXP(v), err
+		return fixedRecord(v), err
 	}, xmlrpc.PyName("domain_create"))
 	t.reg("xend.domain.restore", []xmlrpc.Param{req("src"), opt("paused", false)}, func(ctx context.Context, a []any) (any, error) {
 		v, err := s.Restore(ctx, pyStr(a[0]), truth(a[1]))
-		return fromSXP(v), err
+		return fixedRecord(v), err
 	}, xmlrpc.PyName("domain_restore"))
 	t.reg("xend.node.log", nil, func(ctx context.Context, a []any) (any, error) {
 		return s.Log(ctx)

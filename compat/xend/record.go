@@ -42,6 +42,12 @@ type vmRecord struct {
 	Features     string
 	OnXendStart  string
 	OnXendStop   string
+	// VCPUAvail is the bitmap of vCPUs meant to be online; 0 means all
+	// VCPUs ((1<<VCPUs)-1). VCPUAvailLong marks a value xend held as a
+	// Python long (read back from a stored config or a save image), which
+	// the SXP printers quote: (vcpu_avail '1').
+	VCPUAvail     uint64
+	VCPUAvailLong bool
 	// Cpu is the legacy cpu= setting; -1 when not configured.
 	Cpu int
 	// Extra holds top-level config fields xend keeps but this model has
@@ -88,6 +94,26 @@ type devRecord struct {
 	Cfg []field
 	// Devid is the device id once attached (vbd: the vdev number), -1 before.
 	Devid int
+}
+
+// vcpuAvail returns the vcpu_avail bitmap of r.
+func (r *vmRecord) vcpuAvail() uint64 {
+	if r.VCPUAvail != 0 {
+		return r.VCPUAvail
+	}
+	if r.VCPUs >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<uint(r.VCPUs) - 1
+}
+
+// vcpuAvailValue renders vcpu_avail as xend printed it.
+func (r *vmRecord) vcpuAvailValue() sxp.Value {
+	n := int64(r.vcpuAvail())
+	if r.VCPUAvailLong {
+		return sxp.Long(n)
+	}
+	return sxp.Int(n)
 }
 
 // get returns the configured value of key, or the zero Value.

@@ -77,9 +77,14 @@ func (s *Service) SetVCPUCount(ctx context.Context, id Ident, n int) error {
 		if n > d.rec.VCPUs {
 			return xendError("Cannot set vcpus greater than max vcpus on running domain")
 		}
-		return tsErr(s.ts.SetVCPUs(ctx, d.info.Domid, n))
+		if err := s.ts.SetVCPUs(ctx, d.info.Domid, n); err != nil {
+			return tsErr(err)
+		}
+		d.rec.VCPUAvail = 1<<uint(n) - 1
+		return nil
 	}
 	d.rec.VCPUs = n
+	d.rec.VCPUAvail = 0
 	for len(d.rec.Cpus) < n {
 		d.rec.Cpus = append(d.rec.Cpus, []int{})
 	}

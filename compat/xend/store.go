@@ -56,6 +56,7 @@ func (s *Service) loadStore() error {
 			s.checkpoints[rec.UUID] = true
 		}
 		rec.Managed = true
+		rec.VCPUAvailLong = true
 		s.recs[rec.UUID] = rec
 	}
 	return nil
@@ -175,7 +176,8 @@ func storeSXP(rec *vmRecord) sxp.Value {
 	items = append(items, str("on_poweroff", rec.OnPoweroff), str("description", rec.Description),
 		str("on_crash", rec.OnCrash), str("uuid", rec.UUID), str("bootloader_args", rec.BootloaderArgs),
 		str("name", rec.Name), str("on_reboot", rec.OnReboot), num("maxmem", rec.MaxMem),
-		num("memory", rec.Memory), num("shadow_memory", rec.ShadowMemory), str("features", rec.Features),
+		num("memory", rec.Memory), num("shadow_memory", rec.ShadowMemory),
+		kv("vcpu_avail", sxp.Int(int64(rec.vcpuAvail()))), str("features", rec.Features),
 		str("on_xend_start", rec.OnXendStart), str("on_xend_stop", rec.OnXendStop))
 	if rec.Cpu >= 0 {
 		items = append(items, num("cpu", rec.Cpu))

@@ -63,7 +63,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	if sxp.Show(before) != sxp.Show(after) {
 		t.Errorf("record after reload = %s\nwant %s", sxp.Show(after), sxp.Show(before))
 	}
-	want := `(domain (cpu_weight 256) (cpu_cap 0) (pool_name Pool-0) (bootloader '') (vcpus 2) (cpus ((1 2) (1 2))) (on_poweroff destroy) (description 'a test') (on_crash restart) (uuid 6a3e1b2c-9d41-4f0e-8a77-00000000beef) (bootloader_args '') (name keep) (on_reboot restart) (maxmem 256) (memory 256) (shadow_memory 0) (features '') (on_xend_start ignore) (on_xend_stop ignore) (image (linux (kernel /k) (args 'root=/dev/xvda1 ro quiet') (superpages 0) (videoram 4))) (status 0) (device (vif (bridge xenbr0) (mac 00:16:3e:00:00:01) (uuid `
+	want := `(domain (cpu_weight 256) (cpu_cap 0) (pool_name Pool-0) (bootloader '') (vcpus 2) (cpus ((1 2) (1 2))) (on_poweroff destroy) (description 'a test') (on_crash restart) (uuid 6a3e1b2c-9d41-4f0e-8a77-00000000beef) (bootloader_args '') (name keep) (on_reboot restart) (maxmem 256) (memory 256) (shadow_memory 0) (vcpu_avail '3') (features '') (on_xend_start ignore) (on_xend_stop ignore) (image (linux (kernel /k) (args 'root=/dev/xvda1 ro quiet') (superpages 0) (videoram 4) (nomigrate 0) (tsc_mode 0))) (status 0) (device (vif (bridge xenbr0) (mac 00:16:3e:00:00:01) (uuid `
 	if !strings.HasPrefix(sxp.Show(after), want) {
 		t.Errorf("inactive record = %s\nwant prefix %s", sxp.Show(after), want)
 	}

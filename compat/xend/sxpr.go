@@ -85,6 +85,9 @@ func (s *Service) sxpr(ctx context.Context, d *domain, full bool, mode renderMod
 		num("maxmem", r.MaxMem),
 		num("memory", r.Memory),
 		num("shadow_memory", r.ShadowMemory),
+		// The XML-RPC table drops vcpu_avail (fixup_sxpr); the HTTP/SXP
+		// interface shows it.
+		kv("vcpu_avail", r.vcpuAvailValue()),
 		str("features", r.Features),
 		str("on_xend_start", r.OnXendStart),
 		str("on_xend_stop", r.OnXendStop))
