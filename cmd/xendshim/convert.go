@@ -26,6 +26,7 @@ type convertFlags struct {
 	force        bool
 	json         bool
 	quiet        bool
+	comments     bool
 }
 
 func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
@@ -40,12 +41,13 @@ func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
 		fl.StringVarP(&f.outDir, "output", "o", "", "write NAME.cfg files into `DIR` instead of printing to stdout")
 		fl.BoolVar(&f.diff, "diff", false, "show what changes against the existing xl.cfg in the output directory (with -o) instead of writing")
 		fl.BoolVar(&f.force, "force", false, "overwrite existing files in the output directory")
+		fl.BoolVar(&f.comments, "keep-comments", false, "append the source file's comments, with their line numbers, to each xl.cfg")
 		fl.BoolVar(&f.json, "json", false, "print the `xl list -l` JSON of each domain instead of xl.cfg")
 	}
 }
 
 func (f *convertFlags) options(cmd *cobra.Command) (convert.Options, error) {
-	o := convert.Options{TargetXen: f.targetXen, HonorIgnored: f.honorIgnored, Lenient: f.lenient}
+	o := convert.Options{TargetXen: f.targetXen, HonorIgnored: f.honorIgnored, Lenient: f.lenient, KeepComments: f.comments}
 	// --xend-config (the root's flag) given explicitly: carry that host's
 	// vif script, VNC listen address, password and keymap into each domain.
 	if fl := cmd.Flags().Lookup("xend-config"); fl != nil && fl.Changed {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/xendshim/xendshim/compat/xmconfig"
@@ -58,6 +59,7 @@ func Bytes(name string, data []byte, opts Options) *Result {
 			return r
 		}
 		settings = cfg.Settings
+		comments := cfg.Comments
 		if opts.HonorIgnored {
 			for _, ig := range cfg.Ignored {
 				if v, ok := honor(ig.Value); ok {
@@ -67,6 +69,7 @@ func Bytes(name string, data []byte, opts Options) *Result {
 		}
 		settings = applySet(name, settings, opts.Set)
 		c = newConv(name, settings, opts)
+		c.comments = comments
 		for _, d := range cfg.Diags {
 			c.notes = append(c.notes, Note{Pos: d.Pos, Key: d.Key, Severity: d.Severity, Msg: d.Msg})
 		}
@@ -111,6 +114,15 @@ func (c *conv) finish(r *Result) *Result {
 	}
 	sort.SliceStable(r.Notes, func(i, j int) bool { return r.Notes[i].Pos.Line < r.Notes[j].Pos.Line })
 	text, rec, err := emitXL(dc, name, r.Notes, opts)
+	if err == nil && opts.KeepComments && len(c.comments) > 0 {
+		var b strings.Builder
+		b.WriteString(text)
+		b.WriteString("\n# Comments of the original file (line: text):\n")
+		for _, cm := range c.comments {
+			fmt.Fprintf(&b, "# %d: %s\n", cm.Pos.Line, commentSafe(cm.Text))
+		}
+		text = b.String()
+	}
 	if err != nil {
 		r.Err = &refusal{pos: lexer.Position{Filename: name}, msg: err.Error(), hint: "remove control characters from the value"}
 		return r

@@ -164,6 +164,14 @@ func TestHostDefaults(t *testing.T) {
 	}
 }
 
+// TestKeepComments checks comments are carried with their line numbers.
+func TestKeepComments(t *testing.T) {
+	r := conv1(t, "# web server\nmemory = 64 # MiB\n", Options{KeepComments: true})
+	if r.Err != nil || !strings.Contains(r.XL, "# 1: # web server\n# 2: # MiB\n") {
+		t.Errorf("KeepComments: err %v\n%s", r.Err, r.XL)
+	}
+}
+
 // TestLenientAndHonor checks the repair switches.
 func TestLenientAndHonor(t *testing.T) {
 	r := conv1(t, "disk = 'phy:/dev/x,xvda,w'\ncpus = 2", Options{Lenient: true})

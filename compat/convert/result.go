@@ -129,6 +129,9 @@ type Options struct {
 	// Host carries xend-config.sxp's host-wide defaults (vif script, VNC
 	// listen address, password, keymap) into each domain; nil leaves xl's.
 	Host *HostDefaults
+	// KeepComments appends the source file's comments, with their line
+	// numbers, after the settings.
+	KeepComments bool
 }
 
 // targetAtLeast reports whether the target Xen is at least major.minor.

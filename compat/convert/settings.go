@@ -38,8 +38,10 @@ type conv struct {
 	hvm     bool
 	fromSXP bool
 	// xlSource is set when the file is already written for xl (it uses
-	// xl-only keys or disk syntax): xl\'s defaults then apply, not xm\'s.
+	// xl-only keys or disk syntax): xl's defaults then apply, not xm's.
 	xlSource bool
+	// comments of the source file, for Options.KeepComments
+	comments []xmconfig.Comment
 }
 
 func newConv(source string, settings []xmconfig.Setting, opts Options) *conv {
