@@ -256,6 +256,7 @@ func TestLifecycleCommands(t *testing.T) {
 	}{
 		{"unpause", func() error { return b.Unpause(ctx, id) }, "unpause 1"},
 		{"pause", func() error { return b.Pause(ctx, id) }, "pause 1"},
+		{"unpause once more", func() error { return b.Unpause(ctx, id) }, "unpause 1"},
 		{"mem-set", func() error { return b.SetMemoryTarget(ctx, id, 98304) }, "mem-set 1 98304k"},
 		{"mem-max", func() error { return b.SetMemoryMax(ctx, id, 524288) }, "mem-max 1 524288k"},
 		{"vcpu-set", func() error { return b.SetVCPUs(ctx, id, 2) }, "vcpu-set --ignore-host 1 2"},
@@ -302,6 +303,45 @@ func TestLifecycleCommands(t *testing.T) {
 	if calls := f.callLog(); calls[len(calls)-1] != "shutdown -F 1" {
 		t.Errorf("poweroff ran %q; want shutdown -F 1", calls[len(calls)-1])
 	}
+}
+
+func TestPauseIsIdempotent(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("p")) // paused by xl create -p
+	for _, step := range []struct {
+		name   string
+		call   func() error
+		paused bool
+	}{
+		{"pause a paused domain", func() error { return b.Pause(ctx, id) }, true},
+		{"unpause", func() error { return b.Unpause(ctx, id) }, false},
+		{"unpause again", func() error { return b.Unpause(ctx, id) }, false},
+		{"pause", func() error { return b.Pause(ctx, id) }, true},
+		{"pause again", func() error { return b.Pause(ctx, id) }, true},
+		{"unpause after two pauses", func() error { return b.Unpause(ctx, id) }, false},
+	} {
+		if err := step.call(); err != nil {
+			t.Fatalf("%s = %v", step.name, err)
+		}
+		f.mu.Lock()
+		st := f.doms[id].state
+		f.mu.Unlock()
+		if got := st&toolstack.StatePaused != 0; got != step.paused {
+			t.Errorf("after %s: state %s; want paused=%v", step.name, st, step.paused)
+		}
+	}
+	// Pauses stacked by someone else are undone, within reason.
+	f.mu.Lock()
+	f.doms[id].pauses, f.doms[id].state = 3, toolstack.StatePaused
+	f.mu.Unlock()
+	if err := b.Unpause(ctx, id); err != nil {
+		t.Errorf("Unpause with 3 stacked pauses = %v", err)
+	}
+	f.mu.Lock()
+	f.doms[id].pauses, f.doms[id].state = 100, toolstack.StatePaused
+	f.mu.Unlock()
+	wantClass(t, "Unpause with 100 stacked pauses", b.Unpause(ctx, id), toolstack.ErrBadState)
 }
 
 func TestRefusedBeforeXL(t *testing.T) {
@@ -376,7 +416,7 @@ func TestXLErrorMapping(t *testing.T) {
 		class error
 	}{
 		{"mem-set", "err-memset-toomuch.err", func() error { return b.SetMemoryTarget(ctx, id, 100<<20) }, toolstack.ErrInvalid},
-		{"pause", "err-pause-nosuch.err", func() error { return b.Pause(ctx, id) }, toolstack.ErrNotFound},
+		{"unpause", "err-pause-nosuch.err", func() error { return b.Unpause(ctx, id) }, toolstack.ErrNotFound},
 		{"save", "guest-save.err", func() error { return b.Save(ctx, id, filepath.Join(t.TempDir(), "s"), false) }, toolstack.ErrBadState},
 		{"dump-core", "err-dump-core-badpath.err", func() error { return b.CoreDump(ctx, id, "/tmp/x.core", toolstack.DumpOptions{}) }, toolstack.ErrNotFound},
 		{"vcpu-pin", "err-vcpupin-bad.err", func() error { return b.PinVCPU(ctx, id, 0, toolstack.Bitmap{0}) }, toolstack.ErrInvalid},

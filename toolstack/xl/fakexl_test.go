@@ -37,6 +37,7 @@ type fakeDom struct {
 	state           toolstack.DomainState
 	weight          int
 	reason          int // shutdown reason code while state has StateShutdown
+	pauses          int // the hypervisor's pause count
 	cfg             toolstack.DomainConfig
 }
 
@@ -232,7 +233,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		f.next++
 		d := &fakeDom{name: name, uuid: uuid, memKB: uint64(mem) * 1024, maxKB: uint64(maxm) * 1024, vcpus: vc, maxVCPUs: mv, state: toolstack.StateBlocked, weight: 256}
 		if paused {
-			d.state = toolstack.StatePaused
+			d.state, d.pauses = toolstack.StatePaused, 1
 		}
 		w := 256
 		cp := 0
@@ -283,10 +284,16 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			return invalid(pos[0])
 		}
 		switch args[0] {
-		case "pause":
+		case "pause": // Xen counts pauses
+			d.pauses++
 			d.state = toolstack.StatePaused
 		case "unpause":
-			d.state = toolstack.StateBlocked
+			if d.pauses > 0 {
+				d.pauses--
+			}
+			if d.pauses == 0 {
+				d.state = toolstack.StateBlocked
+			}
 		case "destroy":
 			f.remove(id)
 		case "shutdown":

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,20 +167,74 @@ func notDom0(op string, id toolstack.Domid) error {
 	return nil
 }
 
-// Pause implements toolstack.Toolstack with `xl pause`.
-func (b *Backend) Pause(ctx context.Context, id toolstack.Domid) error {
-	if err := notDom0("pause", id); err != nil {
-		return err
+// row returns the domain's `xl list -v` line.
+func (b *Backend) row(ctx context.Context, op string, id toolstack.Domid) (ListRow, error) {
+	res, err := b.xl(ctx, op, id, "list", "-v", did(id))
+	if err != nil {
+		return ListRow{}, err
 	}
-	return b.change(ctx, "pause", id, "pause", did(id))
+	rows, err := ParseList(res.Stdout)
+	if err != nil || len(rows) != 1 {
+		return ListRow{}, wrapClass(toolstack.ErrBadState, op, id, fmt.Errorf("xl list -v %d: %v (%d rows)", id, err, len(rows)))
+	}
+	return rows[0], nil
 }
 
-// Unpause implements toolstack.Toolstack with `xl unpause`.
-func (b *Backend) Unpause(ctx context.Context, id toolstack.Domid) error {
-	if err := notDom0("unpause", id); err != nil {
+// maxUnpause bounds how often Unpause undoes pauses stacked by others.
+const maxUnpause = 8
+
+// Pause implements toolstack.Toolstack with `xl pause`. The hypervisor
+// counts pauses, so a paused domain is left as it is: one Unpause then
+// resumes it, as in xend.
+func (b *Backend) Pause(ctx context.Context, id toolstack.Domid) error {
+	const op = "pause"
+	if err := notDom0(op, id); err != nil {
 		return err
 	}
-	return b.change(ctx, "unpause", id, "unpause", did(id))
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
+	unlock := b.domLock(id)
+	defer unlock()
+	defer b.cache.invalidate()
+	r, err := b.row(ctx, op, id)
+	if err != nil {
+		return err
+	}
+	if r.State&toolstack.StatePaused != 0 {
+		return nil
+	}
+	_, err = b.xl(ctx, op, id, "pause", did(id))
+	return err
+}
+
+// Unpause implements toolstack.Toolstack with `xl unpause`, repeated while
+// the domain stays paused (pauses stack in the hypervisor: xl create -p,
+// xl pause, a debugger), at most maxUnpause times.
+func (b *Backend) Unpause(ctx context.Context, id toolstack.Domid) error {
+	const op = "unpause"
+	if err := notDom0(op, id); err != nil {
+		return err
+	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
+	unlock := b.domLock(id)
+	defer unlock()
+	defer b.cache.invalidate()
+	for i := 0; i < maxUnpause; i++ {
+		r, err := b.row(ctx, op, id)
+		if err != nil {
+			return err
+		}
+		if r.State&toolstack.StatePaused == 0 {
+			return nil
+		}
+		if _, err := b.xl(ctx, op, id, "unpause", did(id)); err != nil {
+			return err
+		}
+	}
+	return fail(toolstack.ErrBadState, op, id, "still paused after %d unpause calls", maxUnpause)
 }
 
 // Shutdown implements toolstack.Toolstack: poweroff and halt run `xl
