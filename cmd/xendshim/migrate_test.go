@@ -42,7 +42,7 @@ func init() {
 // migFixture is two simulated hosts, a PKI made with migrate-cert and a
 // receiver policy.
 type migFixture struct {
-	dir, pki, policy string
+	dir, pki, policy   string
 	srcState, dstState string
 	uuid, fp           string
 }
