@@ -185,3 +185,27 @@ func TestEnvNames(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFileFromEnvironment(t *testing.T) {
+	isolate(t)
+	t.Setenv("XENDSHIM_CONFIG", write(t, "c.toml", "http-addr = \"127.0.0.1:8000\"\n"))
+	c, err := Load(flagSet(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8000" || !strings.HasSuffix(c.ConfigFile, "c.toml") {
+		t.Errorf("Load with XENDSHIM_CONFIG = addr %q file %q; want 127.0.0.1:8000 from c.toml", c.HTTPAddr, c.ConfigFile)
+	}
+}
+
+func TestXendConfigFromXEND_CONFIG(t *testing.T) {
+	isolate(t)
+	t.Setenv("XEND_CONFIG", write(t, "x.sxp", "(xend-http-server yes)(xend-port 8111)\n"))
+	c, err := Load(flagSet(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8111" {
+		t.Errorf("Load with XEND_CONFIG: http-addr = %q; want :8111", c.HTTPAddr)
+	}
+}
