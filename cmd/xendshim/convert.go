@@ -27,6 +27,7 @@ type convertFlags struct {
 	json         bool
 	quiet        bool
 	comments     bool
+	traditional  bool
 }
 
 func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
@@ -34,6 +35,7 @@ func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
 	fl.StringArrayVar(&f.vars, "var", nil, "template variable as `NAME=VALUE` (xm create's VAR=VALUE, e.g. vmid=3); repeatable")
 	fl.StringArrayVar(&f.sets, "set", nil, "override an option after evaluation as `KEY=VALUE` (xm create's command-line options won over the file); repeatable")
 	fl.StringVar(&f.targetXen, "target-xen", "", "Xen `VERSION` of the destination host (e.g. 4.4: builder= instead of type=, extra= instead of cmdline=)")
+	fl.BoolVar(&f.traditional, "qemu-traditional", false, "keep xend's device model for HVM guests (device_model_version=qemu-xen-traditional; needs --target-xen below 4.21)")
 	fl.BoolVar(&f.honorIgnored, "honor-ignored", false, "convert values xm silently ignored (True, 123L, u'..', tuples)")
 	fl.BoolVar(&f.lenient, "lenient", false, "repair shapes that made xm fail (a bare string where a list is needed, an int for cpus)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only warnings and errors, not notes")
@@ -47,7 +49,7 @@ func (f *convertFlags) add(cmd *cobra.Command, writes bool) {
 }
 
 func (f *convertFlags) options(cmd *cobra.Command) (convert.Options, error) {
-	o := convert.Options{TargetXen: f.targetXen, HonorIgnored: f.honorIgnored, Lenient: f.lenient, KeepComments: f.comments}
+	o := convert.Options{TargetXen: f.targetXen, HonorIgnored: f.honorIgnored, Lenient: f.lenient, KeepComments: f.comments, TraditionalDM: f.traditional}
 	// --xend-config (the root's flag) given explicitly: carry that host's
 	// vif script, VNC listen address, password and keymap into each domain.
 	if fl := cmd.Flags().Lookup("xend-config"); fl != nil && fl.Changed {

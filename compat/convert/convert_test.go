@@ -39,10 +39,12 @@ func TestTargetXen(t *testing.T) {
 		{"4.4", "builder='hvm'", []string{`builder = "hvm"`}, []string{"type ="}},
 		{"4.4", "kernel='/k'\nroot='/dev/xvda1'", []string{`extra = "root=/dev/xvda1"`}, []string{"type =", "builder =", "cmdline ="}},
 		{"4.17", "kernel='/k'\nroot='/dev/xvda1'", []string{`type = "pv"`, `cmdline = "root=/dev/xvda1"`}, []string{"builder"}},
+		{"4.17", "builder='hvm'\ndevice_model='qemu-dm'\n#traditional", []string{`device_model_version = "qemu-xen-traditional"`}, nil},
+		{"4.21", "builder='hvm'\ndevice_model='qemu-dm'\n#traditional", nil, []string{"device_model_version ="}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target+"/"+tt.src, func(t *testing.T) {
-			r := conv1(t, tt.src, Options{TargetXen: tt.target})
+			r := conv1(t, tt.src, Options{TargetXen: tt.target, TraditionalDM: strings.Contains(tt.src, "#traditional")})
 			if r.Err != nil {
 				t.Fatal(r.Err)
 			}

@@ -99,6 +99,9 @@ func (c *conv) parseDisk(spec string, hvm bool) (toolstack.DeviceDisk, error) {
 		d.PdevPath = p
 		c.note("disk", xmconfig.Info, "%q: written with script=block-%s (the script must exist on the new host)", spec, script)
 	}
+	if hvm && strings.HasPrefix(dev, "xvd") && isEmulatedIndexBelow4(dev) {
+		c.note("disk", xmconfig.Info, "%q: on HVM, %s was PV-only under qemu-dm; xl also emulates it as an IDE disk", spec, dev)
+	}
 	if hvm && d.Readwrite == 0 && d.IsCDROM == 0 && isEmulatedIndexBelow4(dev) {
 		c.note("disk", xmconfig.Warning, "%q: qemu-xen cannot emulate a read-only IDE disk; xl will refuse it — use a vdev like xvde (PV only) or make it rw", spec)
 	}

@@ -333,6 +333,9 @@ func emitHVM(e *emitter, cfg *toolstack.DomainConfig, h *toolstack.BuildInfoHVM)
 		e.str("keymap", h.Keymap)
 	}
 	e.flag("device_model_stubdomain_override", b.DeviceModelStubdomain)
+	if b.DeviceModelVersion != "" {
+		e.str("device_model_version", b.DeviceModelVersion)
+	}
 }
 
 func emitDevices(e *emitter, cfg *toolstack.DomainConfig, hvm bool) {

@@ -56,6 +56,9 @@ func (c *conv) boot(cfg *toolstack.DomainConfig) error {
 			c.note("kernel", xmconfig.Warning, "relative path %q was resolved against xm's working directory; check it on the new host", kernel)
 		}
 		cfg.BInfo.Kernel = kernel
+		if strings.Contains(path.Base(kernel), "pv-grub") {
+			c.note("kernel", xmconfig.Info, "PV-GRUB kernel kept; on Xen 4.9+ firmware = \"pvgrub64\" (or pvgrub32) is the packaged equivalent")
+		}
 	}
 	if r, ok, err := c.str("ramdisk"); err != nil {
 		return err
@@ -359,6 +362,9 @@ func (c *conv) platform(cfg *toolstack.DomainConfig) error {
 			return err
 		} else if s != "" {
 			h.USBDevice = s
+			if strings.HasPrefix(s, "host:") {
+				c.note("usbdevice", xmconfig.Warning, "host USB passthrough %q may need usbctrl/usbdev entries with upstream qemu", s)
+			}
 		}
 	}
 	if b, ok, err := c.boolean("stdvga"); err != nil {
@@ -389,7 +395,12 @@ func (c *conv) platform(cfg *toolstack.DomainConfig) error {
 			cfg.BInfo.DeviceModelStubdomain = toolstack.DefboolOf(true)
 			c.note("device_model", xmconfig.Warning, "stub domain device model: written as device_model_stubdomain_override = 1")
 		} else {
-			c.note("device_model", xmconfig.Info, "xend ran qemu-dm (qemu-xen-traditional); xl uses upstream qemu-xen, which changes the guest-visible hardware; dropped")
+			if c.opts.TraditionalDM && !c.opts.targetAtLeast(4, 21) {
+				cfg.BInfo.DeviceModelVersion = "qemu-xen-traditional"
+				c.note("device_model", xmconfig.Info, "written as device_model_version = \"qemu-xen-traditional\" (--qemu-traditional): the guest keeps xend's emulated hardware")
+			} else {
+				c.note("device_model", xmconfig.Info, "xend ran qemu-dm (qemu-xen-traditional); xl uses upstream qemu-xen, which changes the guest-visible hardware (see --qemu-traditional for Xen < 4.21); dropped")
+			}
 		}
 	}
 	return nil

@@ -132,6 +132,10 @@ type Options struct {
 	// KeepComments appends the source file's comments, with their line
 	// numbers, after the settings.
 	KeepComments bool
+	// TraditionalDM keeps xend's device model for HVM guests
+	// (device_model_version = "qemu-xen-traditional"); only for a
+	// TargetXen below 4.21, which removed it.
+	TraditionalDM bool
 }
 
 // targetAtLeast reports whether the target Xen is at least major.minor.
