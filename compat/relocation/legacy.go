@@ -195,21 +195,9 @@ func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.R
 	lim := l.Limits.withDefaults()
 	a.phase = "header"
 	conn.SetReadDeadline(time.Now().Add(lim.Idle))
-	var hdr [len(LegacySignature) + 4]byte
-	n, err := io.ReadFull(br, hdr[:])
-	if n < len(LegacySignature) || string(hdr[:len(LegacySignature)]) != LegacySignature {
-		return fmt.Errorf("not a valid guest state file: found %q", hdr[:min(n, len(LegacySignature))])
-	}
+	body, err := ReadLegacyHeader(br)
 	if err != nil {
-		return fmt.Errorf("truncated image header")
-	}
-	size := int32(binary.BigEndian.Uint32(hdr[len(LegacySignature):]))
-	if size <= 0 || size > MaxLegacyConfig {
-		return fmt.Errorf("config length %d outside 1..%d", size, MaxLegacyConfig)
-	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(br, body); err != nil {
-		return fmt.Errorf("truncated config (%d bytes announced)", size)
+		return err
 	}
 	a.phase = "config"
 	res := convert.Bytes("relocation", body, convert.Options{})
@@ -256,4 +244,28 @@ func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.R
 	a.outcome = "committed"
 	conn.Write([]byte("(ok)\n"))
 	return nil
+}
+
+// ReadLegacyHeader reads the start of a xend image: the 16-byte signature
+// "LinuxGuestRecord", a big-endian signed 32-bit length, and that many
+// bytes of SXP config (1..MaxLegacyConfig), which it returns. The page
+// stream that follows is left unread.
+func ReadLegacyHeader(r io.Reader) ([]byte, error) {
+	var hdr [len(LegacySignature) + 4]byte
+	n, err := io.ReadFull(r, hdr[:])
+	if n < len(LegacySignature) || string(hdr[:len(LegacySignature)]) != LegacySignature {
+		return nil, fmt.Errorf("not a valid guest state file: found %q", hdr[:min(n, len(LegacySignature))])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("truncated image header")
+	}
+	size := int32(binary.BigEndian.Uint32(hdr[len(LegacySignature):]))
+	if size <= 0 || size > MaxLegacyConfig {
+		return nil, fmt.Errorf("config length %d outside 1..%d", size, MaxLegacyConfig)
+	}
+	body := make([]byte, size)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, fmt.Errorf("truncated config (%d bytes announced)", size)
+	}
+	return body, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 )
 
 // Type is a frame type.
@@ -134,13 +135,27 @@ func AppendFrame(b []byte, t Type, payload []byte) ([]byte, error) {
 	return append(b, payload...), nil
 }
 
-// WriteFrame writes one frame in a single Write call.
+// copyLimit is the payload size up to which WriteFrame copies header and
+// payload into one buffer (one Write); larger payloads are written after
+// the header without a copy.
+const copyLimit = 16 << 10
+
+// WriteFrame writes one frame.
 func WriteFrame(w io.Writer, t Type, payload []byte) error {
-	b, err := AppendFrame(make([]byte, 0, HeaderLen+len(payload)), t, payload)
-	if err != nil {
+	if len(payload) <= copyLimit {
+		b, err := AppendFrame(make([]byte, 0, HeaderLen+len(payload)), t, payload)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
 		return err
 	}
-	_, err = w.Write(b)
+	if limit := limitOf(t); limit < 0 || len(payload) > limit {
+		return frameErr("%s payload of %d bytes is outside 1..%d", t, len(payload), limit)
+	}
+	hdr := binary.BigEndian.AppendUint32([]byte{byte(t)}, uint32(len(payload)))
+	bufs := net.Buffers{hdr, payload}
+	_, err := bufs.WriteTo(w)
 	return err
 }
 

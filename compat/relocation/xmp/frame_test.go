@@ -127,3 +127,18 @@ func TestAppendFrameLimits(t *testing.T) {
 		t.Error("AppendFrame(HELLO, 64KiB+1) = nil; want error")
 	}
 }
+
+func TestWriteFrameLarge(t *testing.T) {
+	p := bytes.Repeat([]byte{7}, copyLimit+1)
+	var b bytes.Buffer
+	if err := WriteFrame(&b, TypeData, p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ReadFrame(&b)
+	if err != nil || f.Type != TypeData || !bytes.Equal(f.Payload, p) {
+		t.Errorf("large DATA round trip = %v, %v", f.Type, err)
+	}
+	if err := WriteFrame(&b, TypeData, make([]byte, MaxData+1)); err == nil {
+		t.Error("WriteFrame(DATA, 1 MiB + 1) = nil; want error")
+	}
+}
