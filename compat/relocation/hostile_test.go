@@ -255,3 +255,38 @@ func TestRecoverAfterCrash(t *testing.T) {
 		t.Errorf("after recovery: %+v; want one running copy on src with fingerprint %.12s", after, before.fp)
 	}
 }
+
+// TestBusy: while one migration of a UUID is in progress, a second HELLO
+// for the same UUID is REJECT busy.
+func TestBusy(t *testing.T) {
+	w := newWorld(t, loopback{}, nil)
+	_, c1 := rawClient(t, w)
+	c1.Send(xmp.TypeHello, hello("0123456789abcdef0123456789abcd01", "web1", uuid1))
+	if err := c1.Expect(xmp.TypeAccept, &xmp.Accept{}); err != nil {
+		t.Fatal(err)
+	}
+	_, c2 := rawClient(t, w)
+	c2.Send(xmp.TypeHello, hello("0123456789abcdef0123456789abcd02", "web1", uuid1))
+	err := c2.Expect(xmp.TypeAccept, &xmp.Accept{})
+	var pe *xmp.PeerError
+	if !errors.As(err, &pe) || pe.Code != xmp.CodeBusy {
+		t.Errorf("second HELLO for the same uuid = %v; want REJECT busy", err)
+	}
+}
+
+// TestXendMigrator: xend.domain.migrate's arguments map onto XMP/1; only
+// configured peers are reachable; xend's 8002/8003 ports are ignored.
+func TestXendMigrator(t *testing.T) {
+	w := newWorld(t, loopback{}, nil)
+	m := &relocation.XendMigrator{Sender: w.send, Peers: map[string]relocation.Peer{"hv-b": {Name: "dst", Addr: w.addr}}}
+	id, uuid := w.guest(guestConfig("web1"))
+	if err := m.Migrate(context.Background(), id, "elsewhere.example", 0, true, false); err == nil || !strings.Contains(err.Error(), "not a configured migration peer") {
+		t.Errorf("Migrate(unknown host) = %v; want a refusal", err)
+	}
+	if err := m.Migrate(context.Background(), id, "xenmigr://hv-b:8002/", 0, true, false); err != nil {
+		t.Fatalf("Migrate(xenmigr://hv-b:8002/) = %v", err)
+	}
+	if c := w.find(uuid); c.where != "dst" || c.running != 1 {
+		t.Errorf("after migrate: %+v; want running on dst", c)
+	}
+}
