@@ -16,7 +16,12 @@ import (
 // and devid are nil (None).
 func (s *Service) DeviceCreate(ctx context.Context, id Ident, devSXP sxp.Value) (sxp.Value, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			s.mu.Unlock()
+		}
+	}()
 	d, err := s.lookup(ctx, id)
 	if err != nil {
 		return sxp.Value{}, err
@@ -64,13 +69,17 @@ func (s *Service) DeviceCreate(ctx context.Context, id Ident, devSXP sxp.Value) 
 		}
 	}
 	d.rec.Devices = append(d.rec.Devices, dev)
-	if err := s.ts.WaitForDevices(ctx, d.info.Domid); err != nil {
-		return sxp.Value{}, xendError("Device %d (%s) could not be connected. Hotplug scripts not working.", ref.Devid, dev.Class)
-	}
 	if d.rec.Managed {
 		if err := s.storeSave(d.rec); err != nil {
 			return sxp.Value{}, err
 		}
+	}
+	// Hotplug can take long on a real host: wait without the lock.
+	domid := d.info.Domid
+	s.mu.Unlock()
+	locked = false
+	if err := s.ts.WaitForDevices(ctx, domid); err != nil {
+		return sxp.Value{}, xendError("Device %d (%s) could not be connected. Hotplug scripts not working.", ref.Devid, dev.Class)
 	}
 	return sxp.List(sxp.Atom(dev.Class), sxp.List(sxp.Atom("dom"), sxp.Int(int64(d.info.Domid)), sxp.Atom("id"), sxp.Int(int64(ref.Devid)))), nil
 }

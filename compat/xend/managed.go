@@ -50,18 +50,19 @@ func (s *Service) New(ctx context.Context, cfg sxp.Value) error {
 // its devices and unpauses it unless paused.
 func (s *Service) Start(ctx context.Context, id Ident, paused bool) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	d, err := s.lookup(ctx, id)
+	if err == nil && d.active() {
+		err = xendError("Domain is already running")
+	}
+	var nd *domain
+	if err == nil {
+		nd, err = s.build(ctx, d.rec)
+	}
+	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if d.active() {
-		return xendError("Domain is already running")
-	}
-	nd, err := s.build(ctx, d.rec)
-	if err != nil {
-		return err
-	}
+	// Hotplug can take long on a real host: wait without the lock.
 	if err := s.ts.WaitForDevices(ctx, nd.info.Domid); err != nil {
 		_ = s.ts.Destroy(ctx, nd.info.Domid)
 		return xendError("Device could not be connected. Hotplug scripts not working.")
