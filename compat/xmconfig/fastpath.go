@@ -15,7 +15,10 @@ import (
 // is a simple line (up to its Newline) or a compound statement with its
 // indented block and any elif/else/except/finally continuations.
 func splitStatements(toks []lexer.Token) [][]lexer.Token {
-	out := make([][]lexer.Token, 0, len(toks)/4+1)
+	if len(toks) == 0 {
+		return nil
+	}
+	var out [][]lexer.Token
 	i := 0
 	for i < len(toks) && toks[i].Type != lexer.EOF {
 		if toks[i].Type == tokNewline {
@@ -86,7 +89,10 @@ func fastStmt(toks []lexer.Token) *Stmt {
 		return nil
 	}
 	if v, ok := literalValue(toks[2 : len(toks)-1]); ok {
-		return &Stmt{Pos: toks[0].Pos, Literal: &LiteralAssign{Name: toks[0].Value, Value: v}}
+		ls := &literalStmt{}
+		ls.lit = LiteralAssign{Name: toks[0].Value, Value: v}
+		ls.st = Stmt{Pos: toks[0].Pos, Literal: &ls.lit}
+		return &ls.st
 	}
 	p := &fastParser{toks: toks[2 : len(toks)-1]}
 	val := p.value(0)
@@ -97,6 +103,12 @@ func fastStmt(toks []lexer.Token) *Stmt {
 	rhs := &TestList{Pos: val.Pos, Items: []*Test{val}}
 	return &Stmt{Pos: toks[0].Pos, Simple: []*SimpleStmt{{Pos: toks[0].Pos,
 		Expr: &ExprStmt{Pos: toks[0].Pos, First: target, Assign: []*TestList{rhs}}}}}
+}
+
+// literalStmt allocates a literal statement and its value at once.
+type literalStmt struct {
+	st  Stmt
+	lit LiteralAssign
 }
 
 type fastParser struct {

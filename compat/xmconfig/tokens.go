@@ -30,7 +30,11 @@ const ops1 = "-+*/%=,;:.()[]{}<>&|^~@`"
 func (s *scanner) str(start, q int) error {
 	s.prefixRun = 0
 	quote := s.src[q]
-	triple := strings.HasPrefix(s.src[q:], strings.Repeat(string(quote), 3))
+	delim3 := `"""`
+	if quote == '\'' {
+		delim3 = "'''"
+	}
+	triple := strings.HasPrefix(s.src[q:], delim3)
 	startLine, startCol := s.line, start-s.lineStart+1
 	tokPos := lexer.Position{Filename: s.file, Offset: start, Line: startLine, Column: startCol}
 	i := q + 1
@@ -66,7 +70,7 @@ func (s *scanner) str(start, q int) error {
 				i++
 				goto end
 			}
-			if strings.HasPrefix(s.src[i:], strings.Repeat(string(quote), 3)) {
+			if strings.HasPrefix(s.src[i:], delim3) {
 				i += 3
 				goto end
 			}
