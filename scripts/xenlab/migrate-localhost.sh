@@ -1,0 +1,73 @@
+#!/bin/sh
+# migrate-localhost.sh runs inside xenlab's dom0: a localhost migration of
+# /etc/xen/tiny.cfg's guest with `xl migrate` over TLS 1.3 with mutual
+# certificate checks (docs/migration.md §7, the socat recipe), using
+# certificates made by `xendshim migrate-cert`; then the same with a client
+# certificate from another CA, which must fail and leave the guest running
+# at home. It needs socat and the static xendshim next to it (or XENDSHIM).
+# Call it from lane-dom0.sh as a part:
+#   part "localhost migration over TLS (xl -s)" ./migrate-localhost.sh
+# Exit status: 0 ok, 1 failure, 77 skipped (socat missing).
+#
+# What this does NOT cover: xendshim's native XMP/1 path (policy,
+# confinement, journalled commit) on real Xen; the xl backend does not yet
+# implement toolstack.Migrator, so `xendshim migrate --backend xl` refuses.
+set -u
+XENDSHIM=${XENDSHIM:-$(dirname "$0")/xendshim}
+dir=${MIGRATE_DIR:-/var/tmp/migrate-lane}
+port=${MIGRATE_PORT:-8006}
+command -v socat >/dev/null 2>&1 || { echo "SKIP: socat is not installed in dom0"; exit 77; }
+[ -x "$XENDSHIM" ] || { echo "FAIL: $XENDSHIM not found"; exit 1; }
+name=$(sed -n 's/^name *= *["'\'']\([^"'\'']*\)["'\''].*/\1/p' /etc/xen/tiny.cfg | head -1)
+[ -n "$name" ] || { echo "FAIL: no name in /etc/xen/tiny.cfg"; exit 1; }
+
+rm -rf "$dir"; mkdir -p "$dir/rogue"
+"$XENDSHIM" migrate-cert ca --dir "$dir" >/dev/null &&
+"$XENDSHIM" migrate-cert host localhost --dir "$dir" >/dev/null &&
+"$XENDSHIM" migrate-cert ca --dir "$dir/rogue" >/dev/null &&
+"$XENDSHIM" migrate-cert host localhost --dir "$dir/rogue" >/dev/null || { echo "FAIL: migrate-cert"; exit 1; }
+cat "$dir/localhost.crt" "$dir/localhost.key" >"$dir/localhost.pem"
+cat "$dir/rogue/localhost.crt" "$dir/rogue/localhost.key" >"$dir/rogue.pem"
+chmod 600 "$dir"/*.pem
+
+count() { xl list 2>/dev/null | awk -v n="$1" '$1 == n || $1 == n"--incoming" || $1 == n"--migratedaway" {c++} END {print c+0}'; }
+running() { xl list "$1" 2>/dev/null | awk 'NR == 2 {print $5}'; }
+
+xl destroy "$name" 2>/dev/null
+xl create /etc/xen/tiny.cfg || { echo "FAIL: xl create"; exit 1; }
+sleep 5
+before=$(xl domid "$name")
+
+# The receiver: TLS with a required, CA-checked client certificate; xl's
+# stderr goes to a log, never into the socket.
+socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,cert=$dir/localhost.pem,cafile=$dir/ca.crt,verify=1" \
+	EXEC:"sh -c 'exec xl migrate-receive 2>>$dir/receive.log'" 2>>"$dir/socat.log" &
+recv=$!
+sleep 1
+fail=0
+
+# 1. A client certificate from another CA is refused; the guest stays home.
+if xl migrate -s "" "$name" "socat - OPENSSL:127.0.0.1:$port,cert=$dir/rogue.pem,cafile=$dir/ca.crt,commonname=localhost" 2>"$dir/rogue.err"; then
+	echo "FAIL: migration with a rogue client certificate succeeded"; fail=1
+fi
+if [ "$(count "$name")" != 1 ] || [ "$(xl domid "$name" 2>/dev/null)" != "$before" ]; then
+	echo "FAIL: after the refused migration: $(xl list)"; fail=1
+else
+	echo "ok: rogue client certificate refused, $name still runs as domid $before"
+fi
+
+# 2. The real migration.
+if xl migrate -s "" "$name" "socat - OPENSSL:127.0.0.1:$port,cert=$dir/localhost.pem,cafile=$dir/ca.crt,commonname=localhost"; then
+	after=$(xl domid "$name" 2>/dev/null)
+	if [ "$(count "$name")" = 1 ] && [ -n "$after" ] && [ "$after" != "$before" ]; then
+		echo "ok: $name migrated over TLS: domid $before -> $after, one copy ($(running "$name"))"
+	else
+		echo "FAIL: after migration: $(xl list)"; fail=1
+	fi
+else
+	echo "FAIL: xl migrate over TLS failed; receive.log:"; cat "$dir/receive.log"; fail=1
+fi
+
+kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null
+xl destroy "$name" 2>/dev/null
+exit $fail
