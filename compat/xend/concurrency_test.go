@@ -19,6 +19,11 @@ func TestConcurrentListsAndChanges(t *testing.T) {
 		create(t, svc, fmt.Sprintf(`(vm (name c%d) (memory 64) (maxmem 256) (vcpus 2) (image (linux (kernel /var/lib/xen/boot/vmlinuz-guest)))
 			(device (vbd (uname file:/var/lib/xen/images/pv%d.img) (dev xvda1) (mode w))))`, i, i%2+1))
 	}
+	// Enough domains for the listing to render on all CPUs.
+	for i := 3; i < renderParallelMin+2; i++ {
+		create(t, svc, fmt.Sprintf(`(vm (name c%d) (memory 16) (image (linux (kernel /var/lib/xen/boot/vmlinuz-guest))))`, i))
+	}
+	want := renderParallelMin + 3
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for g := 0; g < 3; g++ {
@@ -27,9 +32,15 @@ func TestConcurrentListsAndChanges(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
 				recs, err := svc.DomainsWithState(ctx, "all", true)
-				if err != nil || len(recs) != 4 {
-					errs <- fmt.Errorf("DomainsWithState = %d records, %v; want 4", len(recs), err)
+				if err != nil || len(recs) != want {
+					errs <- fmt.Errorf("DomainsWithState = %d records, %v; want %d", len(recs), err, want)
 					return
+				}
+				for j := 1; j < len(recs); j++ {
+					if a, b := recs[j-1].ChildText("name", ""), recs[j].ChildText("name", ""); a >= b {
+						errs <- fmt.Errorf("DomainsWithState: %s listed before %s; want bytewise name order", a, b)
+						return
+					}
 				}
 			}
 		}()

@@ -3,6 +3,9 @@ package xend
 import (
 	"context"
 	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"strconv"
 	"strings"
 
@@ -30,15 +33,51 @@ func (s *Service) DomainsWithState(ctx context.Context, state string, full bool)
 		doms[i] = s.detach(d)
 	}
 	s.mu.Unlock()
-	out := make([]sxp.Value, 0, len(doms))
-	for _, d := range doms {
-		v, err := s.sxpr(ctx, d, full, modeNormal)
-		if err != nil {
-			continue
+	recs := make([]sxp.Value, len(doms))
+	renderAll(len(doms), func(i int) {
+		if v, err := s.sxpr(ctx, doms[i], full, modeNormal); err == nil {
+			recs[i] = v
 		}
-		out = append(out, v)
+	})
+	out := recs[:0]
+	for _, v := range recs {
+		if v.IsValid() { // a record that failed to render is left out
+			out = append(out, v)
+		}
 	}
 	return out, nil
+}
+
+// renderParallelMin is the list size from which records render on all
+// CPUs; below it a goroutine costs more than it saves.
+const renderParallelMin = 32
+
+// renderAll runs render(i) for i in [0, n), on up to GOMAXPROCS goroutines
+// for long lists.
+func renderAll(n int, render func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < renderParallelMin || workers < 2 {
+		for i := 0; i < n; i++ {
+			render(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				render(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // DomainNamesWithState is DomainsWithState without detail: the names only.
