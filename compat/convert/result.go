@@ -25,6 +25,7 @@ const (
 	Refused Class = 2 // not converted
 )
 
+// String returns "clean", "warn" or "refused".
 func (c Class) String() string {
 	switch c {
 	case Clean:
@@ -44,6 +45,7 @@ type Note struct {
 	Msg      string
 }
 
+// String renders the note as "file:line:col: severity: 'key': message".
 func (n Note) String() string {
 	loc := ""
 	if n.Pos.Line > 0 {

@@ -17,6 +17,7 @@ type refusal struct {
 	hint string
 }
 
+// Error implements error with file:line:col, the key, and a hint.
 func (r *refusal) Error() string {
 	d := &xmconfig.Diagnostic{Pos: r.pos, Severity: xmconfig.Error, Key: r.key, Msg: r.msg, Hint: r.hint}
 	if r.key != "" {

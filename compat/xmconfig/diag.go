@@ -16,6 +16,7 @@ const (
 	Error
 )
 
+// String returns "note", "warning" or "error".
 func (s Severity) String() string {
 	switch s {
 	case Info:

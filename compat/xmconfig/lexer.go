@@ -47,6 +47,7 @@ type LexError struct {
 	Msg string
 }
 
+// Error implements error: "file:line:col: message".
 func (e *LexError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Msg)
 }
@@ -88,6 +89,7 @@ type tokenList struct {
 	i    int
 }
 
+// Next implements lexer.Lexer.
 func (t *tokenList) Next() (lexer.Token, error) {
 	if t.i >= len(t.toks) {
 		return t.toks[len(t.toks)-1], nil

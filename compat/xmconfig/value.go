@@ -31,6 +31,7 @@ const (
 
 var kindNames = [...]string{"str", "unicode", "int", "long", "float", "bool", "NoneType", "list", "tuple", "dict", "runtime value", "module", "function"}
 
+// String returns the Python type name, e.g. "str" or "NoneType".
 func (k Kind) String() string { return kindNames[k] }
 
 // Value is the result of evaluating an expression symbolically.
