@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xendshim/xendshim/sxp"
 	"github.com/xendshim/xendshim/toolstack"
