@@ -212,6 +212,11 @@ func outputName(r *convert.Result) string {
 	if base == "config.sxp" && r.Config != nil {
 		base = r.Config.CInfo.Name
 	}
+	// a domain name is not a path: never let it leave the output directory
+	base = strings.NewReplacer("/", "_", "\x00", "_").Replace(base)
+	if base == "" || base == "." || base == ".." {
+		base = "domain"
+	}
 	base = strings.TrimSuffix(base, ".sxp")
 	if !strings.HasSuffix(base, ".cfg") {
 		base += ".cfg"
