@@ -92,6 +92,28 @@ def main():
     f = fault(s.xend.domain.setVCpuCount, "e2e", 8)
     check(f is not None and f.faultCode == 2, "vcpu-set above max is fault 2")
 
+    # pause / unpause, vcpu-list, sched-credit, rename, network-attach/detach, info
+    check(s.xend.domain.pause("e2e") is None and s.xend.domain.setpauseflag("e2e", True) is None, "pause")
+    check(child(s.xend.domain("e2e"), "state") == "--p---" and s.xend.domain.getpauseflag("e2e") is True, "paused state and flag")
+    check(s.xend.domain.unpause("e2e") is None, "unpause")
+    v = s.xend.domain.getVCPUInfo("e2e")
+    vcpus = [x for x in v if isinstance(x, list) and x[0] == "vcpu"]
+    cpumap = child(vcpus[0], "cpumap")
+    check(v[0] == "domain" and child(v, "vcpu_count") == 2 and len(vcpus) == 2
+          and isinstance(cpumap, list) and cpumap and all(isinstance(c, int) for c in cpumap), "vcpu-list shape: %r" % (vcpus[0],))
+    check(s.xend.domain.pincpu("e2e", "0", "1,2") == 0, "vcpu-pin")
+    check(s.xend.domain.sched_credit_set("e2e", 512, None) == 0, "sched-credit -w 512")
+    check(s.xend.domain.sched_credit_get("e2e") == {"cap": 0, "weight": 512}, "sched-credit shows weight 512")
+    check(s.xend.domain.setName("e2e", "e2e-renamed") is None and s.xend.domain.setName("e2e-renamed", "e2e") is None, "rename and back")
+    r = s.xend.domain.device_create("e2e", ["vif", ["bridge", "xenbr0"], ["mac", "00:16:3e:00:e2:e2"]])
+    check(r[0] == "vif" and r[1][0] == "dom", "network-attach")
+    macs = [dict(d[1]).get("mac") for d in s.xend.domain.getDeviceSxprs("e2e", "vif")]
+    check("00:16:3e:00:e2:e2" in macs, "network-list shows the new MAC")
+    check(s.xend.domain.destroyDevice("e2e", "vif", "00:16:3e:00:e2:e2", None, True) is None, "network-detach by MAC")
+    info = dict((p[0], p[1]) for p in s.xend.node.info(0) if len(p) == 2)
+    check(info["xend_config_format"] == 4 and info["nr_cpus"] >= 1 and "cpu_topology" not in info, "xm info")
+    check("cpu_topology" in dict((p[0], p[1]) for p in s.xend.node.info(1)), "xm info -n")
+
     # block-attach / block-detach
     r = s.xend.domain.device_create("e2e", ["vbd", ["uname", "file:/var/lib/xen/images/extra.img"], ["dev", "xvdb"], ["mode", "w"]])
     check(r == ["vbd", ["dom", domid, "id", 51728]], "block-attach returns [vbd, [dom, id, id, 51728]]: %r" % (r,))
