@@ -274,7 +274,7 @@ func (c *conv) devices(cfg *toolstack.DomainConfig) error {
 		for _, it := range items {
 			n, err := strconv.ParseUint(strings.TrimSpace(it.Str()), 0, 32)
 			if err != nil {
-				return c.refuse("irq", "give IRQ numbers", "%s is not an IRQ number", it.Repr())
+				return c.refuse("irq", "give IRQ numbers", "%s is not an IRQ number", shorten(it.Repr()))
 			}
 			cfg.BInfo.IRQs = append(cfg.BInfo.IRQs, uint32(n))
 		}

@@ -421,5 +421,5 @@ func (c *conv) named(key string, v xmconfig.Value, names []string) (string, erro
 			}
 		}
 	}
-	return "", c.refuse(key, "use one of "+strings.Join(names, ", "), "unknown value %s", v.Repr())
+	return "", c.refuse(key, "use one of "+strings.Join(names, ", "), "unknown value %s", shorten(v.Repr()))
 }

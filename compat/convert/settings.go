@@ -121,7 +121,7 @@ func (c *conv) str(key string) (string, bool, error) {
 	case xmconfig.Int, xmconfig.Float:
 		return v.Str(), true, nil
 	}
-	return "", true, c.refuse(key, "write it as a string", "expected a string, got %s %s", v.Kind, v.Repr())
+	return "", true, c.refuse(key, "write it as a string", "expected a string, got %s %s", v.Kind, shorten(v.Repr()))
 }
 
 // integer reads an integer option the way xend's int() did: ints, numeric
@@ -138,7 +138,7 @@ func (c *conv) integer(key string) (int64, bool, error) {
 		if v.F == float64(int64(v.F)) {
 			return int64(v.F), true, nil
 		}
-		return 0, true, c.refuse(key, "write a whole number", "%s is not an integer", v.Repr())
+		return 0, true, c.refuse(key, "write a whole number", "%s is not an integer", shorten(v.Repr()))
 	case xmconfig.Str:
 		n, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
 		if err != nil && c.fromSXP {
@@ -148,11 +148,11 @@ func (c *conv) integer(key string) (int64, bool, error) {
 			}
 		}
 		if err != nil {
-			return 0, true, c.refuse(key, "write a whole number", "%s is not an integer (xend's int() failed on it too)", v.Repr())
+			return 0, true, c.refuse(key, "write a whole number", "%s is not an integer (xend's int() failed on it too)", shorten(v.Repr()))
 		}
 		return n, true, nil
 	}
-	return 0, true, c.refuse(key, "write a whole number", "expected an integer, got %s %s", v.Kind, v.Repr())
+	return 0, true, c.refuse(key, "write a whole number", "expected an integer, got %s %s", v.Kind, shorten(v.Repr()))
 }
 
 // boolean reads a 0/1 option (any non-zero integer is true).
@@ -174,7 +174,7 @@ func (c *conv) strList(key string, bareOK bool) ([]string, bool, error) {
 			return []string{v.S}, true, nil
 		}
 		if !c.opts.Lenient {
-			return nil, true, c.refuse(key, "write it as a list: "+key+" = [ "+v.Repr()+" ], or pass --lenient",
+			return nil, true, c.refuse(key, "write it as a list: "+key+" = [ "+shorten(v.Repr())+" ], or pass --lenient",
 				"a bare string where xm expects a list (xm iterated its characters and failed)")
 		}
 		c.note(key, xmconfig.Warning, "bare string wrapped in a list (--lenient); xm could not use this value")
@@ -188,7 +188,7 @@ func (c *conv) strList(key string, bareOK bool) ([]string, bool, error) {
 			case xmconfig.Int:
 				out = append(out, it.Str())
 			default:
-				return nil, true, c.refuse(key, "use strings", "list element %s is a %s, not a string", it.Repr(), it.Kind)
+				return nil, true, c.refuse(key, "use strings", "list element %s is a %s, not a string", shorten(it.Repr()), it.Kind)
 			}
 		}
 		return out, true, nil

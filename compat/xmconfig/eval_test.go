@@ -132,6 +132,8 @@ func TestTierC(t *testing.T) {
 		{"xml", "<xm>", "Xen-API XML"},
 		{"deep nesting", "x = " + strings.Repeat("[", 100), "nested deeper"},
 		{"many minus", "x = " + strings.Repeat("-", 100) + "1", "prefix operators"},
+		{"shared list compare", "x = [1]\n" + strings.Repeat("x = [x, x]\n", 80) + "if x == x:\n  y = 1\n", "values too large to compare"},
+		{"shared list format", "x = [1]\n" + strings.Repeat("x = [x, x]\n", 80) + "y = '%s' % (x,)\n", "formatted string longer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

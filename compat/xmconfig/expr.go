@@ -28,7 +28,7 @@ func (e *evaluator) testList(t *TestList) (Value, error) {
 		}
 		items = append(items, v)
 	}
-	return Value{Kind: Tuple, Items: items}, nil
+	return seqValue(Tuple, items), nil
 }
 
 func (e *evaluator) test(t *Test) (Value, error) {
@@ -383,7 +383,7 @@ func (e *evaluator) atom(a *Atom) (Value, error) {
 				items = append(items, v)
 			}
 		}
-		return Value{Kind: Dict, Items: items}, nil
+		return seqValue(Dict, items), nil
 	case a.Backtick != nil:
 		return Value{}, refuse(a.Pos, "backtick repr", "")
 	}
@@ -400,7 +400,7 @@ func (e *evaluator) collect(k Kind, first Value, rest []*Test) (Value, error) {
 		}
 		items = append(items, v)
 	}
-	return Value{Kind: k, Items: items}, nil
+	return seqValue(k, items), nil
 }
 
 func (e *evaluator) lookup(name string, pos lexer.Position) (Value, error) {

@@ -23,7 +23,18 @@ func boolValue(b bool) Value {
 	return Value{Kind: Bool}
 }
 
-func compare(op *CompOp, a, b Value) (bool, error) {
+// maxCompare bounds the elements one comparison may visit (lists can
+// share elements, so their logical size can be astronomical).
+const maxCompare = 1 << 20
+
+func compare(op *CompOp, a, b Value) (ok bool, err error) {
+	budget := maxCompare
+	equal := func(x, y Value) bool { return equalN(x, y, &budget) }
+	defer func() {
+		if err == nil && budget < 0 {
+			ok, err = false, fmt.Errorf("values too large to compare")
+		}
+	}()
 	switch {
 	case op.Is:
 		eq := equal(a, b)
@@ -90,7 +101,11 @@ func toBig(v Value) *big.Int {
 	return big.NewInt(v.I)
 }
 
-func equal(a, b Value) bool {
+func equalN(a, b Value, budget *int) bool {
+	*budget--
+	if *budget < 0 {
+		return false
+	}
 	if isNumber(a) && isNumber(b) {
 		c, _ := order(a, b)
 		return c == 0
@@ -109,7 +124,7 @@ func equal(a, b Value) bool {
 			return false
 		}
 		for i := range a.Items {
-			if !equal(a.Items[i], b.Items[i]) {
+			if !equalN(a.Items[i], b.Items[i], budget) {
 				return false
 			}
 		}

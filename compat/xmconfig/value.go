@@ -45,6 +45,8 @@ type Value struct {
 	// Origin is, for opaque values, the source construct the value
 	// depends on, e.g. "os.uname()[4]", and where it is.
 	Origin *Origin
+
+	hasOpaque bool // some element is opaque (see seqValue)
 }
 
 // Origin names the runtime construct an opaque value comes from.
@@ -60,20 +62,25 @@ func StrValue(s string) Value { return Value{Kind: Str, S: s} }
 func IntValue(i int64) Value { return Value{Kind: Int, I: i} }
 
 // ListValue returns a list Value.
-func ListValue(items ...Value) Value { return Value{Kind: List, Items: items} }
+func ListValue(items ...Value) Value { return seqValue(List, items) }
+
+// seqValue builds a list, tuple or dict, noting whether any element is
+// opaque so that IsOpaque never walks a deeply shared structure.
+func seqValue(k Kind, items []Value) Value {
+	v := Value{Kind: k, Items: items}
+	for _, it := range items {
+		if it.IsOpaque() {
+			v.hasOpaque = true
+			break
+		}
+	}
+	return v
+}
 
 // IsOpaque reports whether the value, or any element of it, is only known
 // at run time.
 func (v Value) IsOpaque() bool {
-	if v.Kind == Opaque || v.Kind == Module || v.Kind == Func {
-		return true
-	}
-	for _, it := range v.Items {
-		if it.IsOpaque() {
-			return true
-		}
-	}
-	return false
+	return v.Kind == Opaque || v.Kind == Module || v.Kind == Func || v.hasOpaque
 }
 
 func (v Value) originText() string {
@@ -126,14 +133,31 @@ func (v Value) Truth() bool {
 	return true
 }
 
-// Repr renders the value as Python 2's repr() would.
+// maxRepr bounds Repr: lists may share elements, so a short program can
+// build a value whose text is astronomically long.
+const maxRepr = 1 << 20
+
+// Repr renders the value as Python 2's repr() would; text beyond a
+// megabyte is cut off and ends in "...".
 func (v Value) Repr() string {
-	var b strings.Builder
-	v.repr(&b)
-	return b.String()
+	s, _ := v.reprLimited(maxRepr)
+	return s
 }
 
-func (v Value) repr(b *strings.Builder) {
+// reprLimited renders at most max bytes; ok is false when it was cut.
+func (v Value) reprLimited(max int) (string, bool) {
+	var b strings.Builder
+	ok := v.repr(&b, max)
+	if !ok {
+		return b.String() + "...", false
+	}
+	return b.String(), true
+}
+
+func (v Value) repr(b *strings.Builder, max int) bool {
+	if b.Len() > max {
+		return false
+	}
 	switch v.Kind {
 	case Str:
 		b.WriteString(pyQuote(v.S))
@@ -163,7 +187,9 @@ func (v Value) repr(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			it.repr(b)
+			if !it.repr(b, max) {
+				return false
+			}
 		}
 		if v.Kind == Tuple && len(v.Items) == 1 {
 			b.WriteString(",")
@@ -175,14 +201,19 @@ func (v Value) repr(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			v.Items[i].repr(b)
+			if !v.Items[i].repr(b, max) {
+				return false
+			}
 			b.WriteString(": ")
-			v.Items[i+1].repr(b)
+			if !v.Items[i+1].repr(b, max) {
+				return false
+			}
 		}
 		b.WriteString("}")
 	default:
 		b.WriteString("<" + v.S + ">")
 	}
+	return b.Len() <= max
 }
 
 // Str renders the value as Python 2's str() would.
