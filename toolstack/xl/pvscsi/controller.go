@@ -478,9 +478,14 @@ func (c *Controller) closeLUNs(ctx context.Context, domid uint32, devid int, sel
 			}
 		}
 	}
+	fe := frontendPath(domid, devid)
 	err := c.xs.Transaction(ctx, func(tx *xenstore.Tx) error {
 		for _, e := range sel {
+			// the frontend keeps its own state of each LUN: both go
 			if err := rmIfThere(tx.Rm(be + "/vscsi-devs/" + e.Node)); err != nil {
+				return err
+			}
+			if err := rmIfThere(tx.Rm(fe + "/vscsi-devs/" + e.Node)); err != nil {
 				return err
 			}
 		}
