@@ -15,6 +15,7 @@ import (
 	"github.com/xendshim/xendshim/compat/relocation"
 	"github.com/xendshim/xendshim/compat/relocation/chaos"
 	"github.com/xendshim/xendshim/compat/relocation/journal"
+	"github.com/xendshim/xendshim/compat/relocation/policy"
 	"github.com/xendshim/xendshim/compat/relocation/secure"
 	"github.com/xendshim/xendshim/toolstack"
 )
@@ -70,20 +71,32 @@ func withCert(k func() secure.KeyPair) func(w *world) {
 	return func(w *world) { w.send.Endpoint = endpoint(k()) }
 }
 
-// calibrate runs a clean migration and returns the upstream bytes of the
-// session, so byte-offset faults can be placed at fractions of it.
-func calibrate(t *testing.T, nw network) int64 {
-	w := newWorld(t, nw, nil)
+// calibrate runs a clean migration and returns where, in the session's
+// upstream bytes, CONFIG starts and where the session ends, so byte-offset
+// faults can be placed at fractions of the CONFIG+stream part (the TLS
+// handshake and HELLO come before it).
+func calibrate(t *testing.T, nw network) (start, end int64) {
+	var w *world
+	w = newWorld(t, nw, func(w *world) {
+		w.send.Hook = func(phase string, c net.Conn) {
+			if phase == "config" {
+				start, _ = w.proxy.Bytes(1)
+			}
+		}
+	})
 	id, _ := w.guest(guestConfig("web-cal"))
 	if _, err := w.send.Migrate(context.Background(), id, "dst", w.addr, relocation.Options{}); err != nil {
 		t.Fatalf("calibration migration: %v", err)
 	}
-	up, _ := w.proxy.Bytes(1)
-	return up
+	end, _ = w.proxy.Bytes(1)
+	if start <= 0 || start >= end {
+		t.Fatalf("calibration: CONFIG at %d of %d upstream bytes", start, end)
+	}
+	return start, end
 }
 
-func scenarios(up int64) []scenario {
-	pct := func(p int64) int64 { return up * p / 100 }
+func scenarios(start, end int64) []scenario {
+	pct := func(p int64) int64 { return start + (end-start)*p/100 }
 	resolveAfterHeal := func(w *world, res *relocation.Result) (*relocation.Result, error) {
 		w.proxy.SetFaults(nil) // heal the network
 		return w.send.Resolve(context.Background(), res.MigrationID, false)
@@ -118,7 +131,7 @@ func scenarios(up int64) []scenario {
 			name string
 			kind chaos.Kind
 		}{{"fin", chaos.Cut}, {"rst", chaos.Reset}} {
-			s = append(s, scenario{id: "F3", name: fmt.Sprintf("cut at %d%% of the session (%s)", p, k.name),
+			s = append(s, scenario{id: "F3", name: fmt.Sprintf("cut at %d%% of CONFIG+stream (%s)", p, k.name),
 				faults:  []chaos.Fault{{Conn: 1, Dir: chaos.Up, After: pct(p), Kind: k.kind}},
 				outcome: "any"})
 		}
@@ -205,6 +218,11 @@ func scenarios(up int64) []scenario {
 			c.NICs = []toolstack.DeviceNIC{{Bridge: "xenbr0", Script: "/tmp/x"}}
 			return c
 		}, where: "src", untouched: true, noCalls: true, errHas: "nics[0].script", outcome: "failed"},
+		{id: "F14-cidr", name: "sender address outside allow_from", setup: func(w *world) {
+			p, _ := policy.Parse([]byte("allow_from = [\"192.0.2.0/24\"]\n"+policyText), false)
+			p.HostRoot = w.recv.Policy.HostRoot
+			w.recv.Policy = p
+		}, where: "src", untouched: true, noCalls: true, errHas: "relocation", outcome: "failed"},
 		{id: "F14-name", name: "peer not allowed this domain", cfg: func() *toolstack.DomainConfig { return guestConfig("db1") },
 			where: "src", untouched: true, noCalls: true, errHas: "may_send", outcome: "failed"},
 		{id: "F14-quota", name: "over the peer's memory quota", cfg: func() *toolstack.DomainConfig {
@@ -357,10 +375,11 @@ func printTable(t *testing.T, title string, rows []row) {
 }
 
 func runMatrix(t *testing.T, nw network, title string) {
-	up := calibrate(t, nw)
+	start, end := calibrate(t, nw)
+	t.Logf("calibration: CONFIG starts at upstream byte %d of %d", start, end)
 	var rows []row
 	var mu sync.Mutex
-	for _, sc := range scenarios(up) {
+	for _, sc := range scenarios(start, end) {
 		t.Run(sc.id+"/"+sc.name, func(t *testing.T) {
 			r := runScenario(t, nw, sc)
 			mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -108,6 +109,11 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 	lim := r.Limits.withDefaults()
 	a := newAudit(r.Log, "receive", conn.RemoteAddr().String())
 	defer a.emit()
+	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil && !r.Policy.AllowedAddr(ap.Addr()) {
+		a.outcome, a.decision, a.rule = "rejected", "deny", "allow_from"
+		a.err = fmt.Errorf("connection from %s is outside allow_from", ap.Addr())
+		return a.err
+	}
 	a.phase = "handshake"
 	conn.SetDeadline(time.Now().Add(lim.Handshake))
 	tc, id, err := r.Endpoint.Server(ctx, conn)

@@ -58,6 +58,26 @@ type Policy struct {
 	Peers map[string]*Peer `toml:"peer" json:"peer"`
 	// MaxConcurrent caps migrations in progress on this host (default 4).
 	MaxConcurrent int `toml:"max_concurrent" json:"max_concurrent"`
+	// AllowFrom, if not empty, lists the CIDR prefixes native senders may
+	// connect from; others are closed before the TLS handshake. It is a
+	// cheap pre-filter: identity still comes from the certificate.
+	AllowFrom []string `toml:"allow_from" json:"allow_from"`
+
+	allowFrom []netip.Prefix
+}
+
+// AllowedAddr reports whether a connection from addr passes AllowFrom.
+func (p *Policy) AllowedAddr(addr netip.Addr) bool {
+	if len(p.allowFrom) == 0 {
+		return true
+	}
+	addr = addr.Unmap()
+	for _, pfx := range p.allowFrom {
+		if pfx.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // Pool is a storage pool.
@@ -151,6 +171,13 @@ func (p *Policy) check() error {
 	}
 	if p.MaxConcurrent == 0 {
 		p.MaxConcurrent = 4
+	}
+	for _, a := range p.AllowFrom {
+		pfx, err := netip.ParsePrefix(a)
+		if err != nil {
+			return fmt.Errorf("allow_from: %v", err)
+		}
+		p.allowFrom = append(p.allowFrom, pfx.Masked())
 	}
 	for _, k := range p.Kernels {
 		if !path.IsAbs(k) || path.Clean(k) != k {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,4 +221,25 @@ func FuzzParse(f *testing.F) {
 		}
 		p.Authorize("xendshim://host/a", req, 0)
 	})
+}
+
+func TestAllowFrom(t *testing.T) {
+	p, err := Parse([]byte("allow_from = [\"198.18.0.0/15\", \"2001:db8::/32\"]\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{{"198.18.0.1", true}, {"198.19.255.1", true}, {"10.0.0.1", false}, {"::ffff:198.18.0.1", true}, {"2001:db8::1", true}, {"2001:db9::1", false}} {
+		if got := p.AllowedAddr(netip.MustParseAddr(tc.addr)); got != tc.want {
+			t.Errorf("AllowedAddr(%s) = %v; want %v", tc.addr, got, tc.want)
+		}
+	}
+	if _, err := Parse([]byte("allow_from = [\"nonsense\"]\n"), false); err == nil {
+		t.Error("Parse(allow_from nonsense) = nil error")
+	}
+	if q, _ := Parse(nil, false); !q.AllowedAddr(netip.MustParseAddr("10.0.0.1")) {
+		t.Error("empty allow_from refuses; want everyone allowed")
+	}
 }
