@@ -623,6 +623,7 @@ func TestXLConfigEmitter(t *testing.T) {
 	cfg.PCIDevs = []toolstack.DevicePCI{{Bus: 3, Dev: 0, Func: 1, Permissive: true}}
 	cfg.USBCtrls = []toolstack.DeviceUSBCtrl{{Version: 2, Ports: 4}}
 	cfg.OnPoweroff = toolstack.ActionDestroy
+	cfg.OnSoftReset = toolstack.ActionSoftReset
 	got, err := XLConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -639,6 +640,7 @@ maxvcpus = 2
 cpus = "0,1"
 on_poweroff = "destroy"
 on_crash = "preserve"
+on_soft_reset = "soft-reset"
 disk = [ "format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=/img/a b.img" ]
 vif = [ "mac=00:16:3e:00:00:01,bridge=xenbr0,type=vif" ]
 vfb = [ "vnc=1,vnclisten=0.0.0.0,vncunused=1" ]

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xendshim/xendshim/toolstack"
 )
@@ -365,7 +366,29 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 	unlock := b.domLock(id)
 	defer unlock()
 	defer b.cache.invalidate()
-	_, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	if err == nil || !strings.Contains(string(res.Stderr), "Bad mfn") {
+		return err
+	}
+	// A PV domain restored paused has not rebuilt its p2m list yet, and
+	// libxc cannot walk it ("Bad mfn ... during page table walk"). Let it
+	// run for a moment, pause it again and save once more.
+	r, rerr := b.row(ctx, op, id)
+	if rerr != nil || r.State&toolstack.StatePaused == 0 {
+		return err
+	}
+	b.opts.Logf("xl backend: save of paused domain %d failed (%s); running it briefly and retrying", id, "Bad mfn")
+	if _, uerr := b.xl(ctx, op, id, "unpause", did(id)); uerr != nil {
+		return err
+	}
+	select {
+	case <-time.After(2 * time.Second):
+	case <-ctx.Done():
+	}
+	if _, perr := b.xl(ctx, op, id, "pause", did(id)); perr != nil {
+		return err
+	}
+	_, err = b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	return err
 }
 

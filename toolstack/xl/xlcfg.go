@@ -69,11 +69,11 @@ func XLConfig(cfg *toolstack.DomainConfig) ([]byte, error) {
 	e.defbool("localtime", b.Localtime)
 	e.defbool("disable_migrate", b.DisableMigrate)
 	e.str("device_model_version", b.DeviceModelVersion)
-	e.str("on_poweroff", string(cfg.OnPoweroff))
-	e.str("on_reboot", string(cfg.OnReboot))
-	e.str("on_watchdog", string(cfg.OnWatchdog))
-	e.str("on_crash", string(cfg.OnCrash))
-	e.str("on_soft_reset", string(cfg.OnSoftReset))
+	e.str("on_poweroff", xlAction(cfg.OnPoweroff))
+	e.str("on_reboot", xlAction(cfg.OnReboot))
+	e.str("on_watchdog", xlAction(cfg.OnWatchdog))
+	e.str("on_crash", xlAction(cfg.OnCrash))
+	e.str("on_soft_reset", xlAction(cfg.OnSoftReset))
 	if h := b.HVM; h != nil {
 		e.str("firmware", h.Firmware)
 		e.str("bios", h.BIOS)
@@ -164,6 +164,12 @@ func XLConfig(cfg *toolstack.DomainConfig) ([]byte, error) {
 		return nil, e.err
 	}
 	return []byte(e.b.String()), nil
+}
+
+// xlAction spells an action as xl.cfg does: libxl's JSON says
+// "coredump_destroy", xl.cfg "coredump-destroy" (xl refuses the former).
+func xlAction(a toolstack.Action) string {
+	return strings.ReplaceAll(string(a), "_", "-")
 }
 
 // DiskSpec renders a disk in xl's key=value disk syntax (target last).
