@@ -3,6 +3,7 @@ package relocation
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,10 @@ type audit struct {
 	phase    string
 	outcome  string
 	err      error
+	// quiet drops the record (rate-limited pre-authentication noise).
+	quiet bool
+	// suppressed counts earlier records dropped by the rate limit.
+	suppressed int64
 }
 
 func newAudit(log *slog.Logger, role, addr string) *audit {
@@ -31,7 +36,7 @@ func newAudit(log *slog.Logger, role, addr string) *audit {
 }
 
 func (a *audit) emit() {
-	if a.log == nil {
+	if a.log == nil || a.quiet {
 		return
 	}
 	errText := ""
@@ -50,5 +55,41 @@ func (a *audit) emit() {
 		slog.Any("checked", a.checked), slog.Uint64("bytes", a.bytes),
 		slog.Duration("duration", time.Since(a.start)),
 		slog.String("phase_reached", a.phase), slog.String("outcome", a.outcome),
-		slog.String("error", errText))
+		slog.String("error", errText), slog.Int64("suppressed_before", a.suppressed))
+}
+
+// preAuthLimit is a token bucket for audit records of connections that
+// failed before authentication, so a flood of unauthenticated connections
+// cannot fill the disk (specs/migration.md §3.8). Rate per second, burst.
+type preAuthLimit struct {
+	mu         sync.Mutex
+	tokens     float64
+	last       time.Time
+	suppressed int64
+}
+
+const (
+	preAuthRate  = 5.0
+	preAuthBurst = 20.0
+)
+
+// allow takes a token; when none is left it counts the record as
+// suppressed. It returns how many were suppressed before this one.
+func (l *preAuthLimit) allow(now time.Time) (bool, int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = preAuthBurst
+	} else {
+		l.tokens = min(preAuthBurst, l.tokens+now.Sub(l.last).Seconds()*preAuthRate)
+	}
+	l.last = now
+	if l.tokens < 1 {
+		l.suppressed++
+		return false, 0
+	}
+	l.tokens--
+	n := l.suppressed
+	l.suppressed = 0
+	return true, n
 }

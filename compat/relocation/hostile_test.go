@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -288,5 +289,25 @@ func TestXendMigrator(t *testing.T) {
 	}
 	if c := w.find(uuid); c.where != "dst" || c.running != 1 {
 		t.Errorf("after migrate: %+v; want running on dst", c)
+	}
+}
+
+// TestPreAuthFloodIsRateLimited: a flood of connections that fail the
+// handshake logs at most the burst, not one record each.
+func TestPreAuthFloodIsRateLimited(t *testing.T) {
+	w := newWorld(t, loopback{}, nil)
+	for i := 0; i < 60; i++ {
+		c, err := net.Dial("tcp", w.recvAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+		io.ReadAll(c)
+		c.Close()
+	}
+	w.close()
+	n := strings.Count(w.audit(), `"outcome":"rejected"`)
+	if n == 0 || n > 40 {
+		t.Errorf("%d audit records for 60 failed handshakes; want between 1 and 40 (burst 20 + rate)", n)
 	}
 }

@@ -57,6 +57,8 @@ type Receiver struct {
 	// (READY sent) and "committed" (COMMITTED journalled, REPORT not sent).
 	Hook func(phase string, conn net.Conn)
 
+	preAuth preAuthLimit
+
 	mu     sync.Mutex
 	active map[string]int  // per peer
 	busy   map[string]bool // per UUID
@@ -119,6 +121,8 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 	tc, id, err := r.Endpoint.Server(ctx, conn)
 	if err != nil {
 		a.outcome, a.err = "rejected", err
+		ok, n := r.preAuth.allow(time.Now())
+		a.quiet, a.suppressed = !ok, n
 		return err
 	}
 	defer tc.Close()
