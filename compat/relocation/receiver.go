@@ -186,7 +186,11 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 	_, rule := r.Policy.Peer(peer)
 	a.rule = "peer " + rule
-	release, err := r.claim(peer, h.Domain.UUID, r.Policy.MaxConcurrent)
+	maxPeer := grant.Quota.MaxConcurrent
+	if maxPeer == 0 {
+		maxPeer = 1
+	}
+	release, err := r.claim(peer, h.Domain.UUID, r.Policy.MaxConcurrent, maxPeer)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,10 @@ import (
 	"github.com/xendshim/xendshim/toolstack"
 )
 
-func (r *Receiver) claim(peer, uuid string, maxGlobal int) (func(), error) {
+// claim reserves a slot for a migration of uuid from peer: one migration
+// per UUID, at most maxGlobal on the host and maxPeer from the peer
+// (checked and taken under one lock, so two HELLOs cannot both squeeze in).
+func (r *Receiver) claim(peer, uuid string, maxGlobal, maxPeer int) (func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.active == nil {
@@ -21,6 +24,9 @@ func (r *Receiver) claim(peer, uuid string, maxGlobal int) (func(), error) {
 	}
 	if r.total >= maxGlobal {
 		return nil, refuse(xmp.CodeBusy, "%d migrations in progress; this host takes at most %d", r.total, maxGlobal)
+	}
+	if r.active[peer] >= maxPeer {
+		return nil, refuse(xmp.CodeQuota, "%d migrations from %s in progress; max_concurrent is %d", r.active[peer], peer, maxPeer)
 	}
 	r.active[peer]++
 	r.busy[strings.ToLower(uuid)] = true
