@@ -152,25 +152,26 @@ func (t *table) xendDomain() {
 		}
 		return 0, nil
 	}, py("domain_send_trigger"), bound)
-	zero := func(ctx context.Context, a []any) (any, error) {
-		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
-			return nil, err
+	// The toolstack has no call for these hypervisor knobs (shadow memory,
+	// I/O port permissions, the device model's USB): they are refused
+	// rather than pretended.
+	unsupported := func(what string) func(ctx context.Context, a []any) (any, error) {
+		return func(ctx context.Context, a []any) (any, error) {
+			if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
+				return nil, err
+			}
+			return nil, xendError("%s is not supported by this host's toolstack", what)
 		}
-		return 0, nil
 	}
-	t.reg("xend.domain.shadow_control", []xmlrpc.Param{dom, req("op")}, zero, py("domain_shadow_control"), bound)
-	t.reg("xend.domain.shadow_mem_get", []xmlrpc.Param{dom}, zero, py("domain_shadow_mem_get"), bound)
-	t.reg("xend.domain.shadow_mem_set", []xmlrpc.Param{dom, req("mb")}, zero, py("domain_shadow_mem_set"), bound)
-	t.reg("xend.domain.ioport_range_enable", []xmlrpc.Param{dom, req("first"), req("last")}, zero, py("domain_ioport_range_enable"), bound)
-	t.reg("xend.domain.ioport_range_disable", []xmlrpc.Param{dom, req("first"), req("last")}, zero, py("domain_ioport_range_disable"), bound)
-	usb := func(ctx context.Context, a []any) (any, error) {
-		if _, err := s.Domain(ctx, identArg(a[0]), false); err != nil {
-			return nil, err
-		}
-		return nil, xendError("Can't add usb device to a guest with PV or HVM without usb=1")
-	}
-	t.reg("xend.domain.usb_add", []xmlrpc.Param{dom, req("dev_id")}, usb, py("domain_usb_add"), bound)
-	t.reg("xend.domain.usb_del", []xmlrpc.Param{dom, req("dev_id")}, usb, py("domain_usb_del"), bound)
+	t.reg("xend.domain.shadow_control", []xmlrpc.Param{dom, req("op")}, unsupported("shadow_control"), py("domain_shadow_control"), bound)
+	t.reg("xend.domain.shadow_mem_get", []xmlrpc.Param{dom}, func(ctx context.Context, a []any) (any, error) {
+		return s.ShadowMemory(ctx, identArg(a[0]))
+	}, py("domain_shadow_mem_get"), bound)
+	t.reg("xend.domain.shadow_mem_set", []xmlrpc.Param{dom, req("mb")}, unsupported("shadow_mem_set"), py("domain_shadow_mem_set"), bound)
+	t.reg("xend.domain.ioport_range_enable", []xmlrpc.Param{dom, req("first"), req("last")}, unsupported("ioport_range_enable"), py("domain_ioport_range_enable"), bound)
+	t.reg("xend.domain.ioport_range_disable", []xmlrpc.Param{dom, req("first"), req("last")}, unsupported("ioport_range_disable"), py("domain_ioport_range_disable"), bound)
+	t.reg("xend.domain.usb_add", []xmlrpc.Param{dom, req("dev_id")}, unsupported("usb_add"), py("domain_usb_add"), bound)
+	t.reg("xend.domain.usb_del", []xmlrpc.Param{dom, req("dev_id")}, unsupported("usb_del"), py("domain_usb_del"), bound)
 	t.reg("xend.domain.configure", []xmlrpc.Param{req("config")}, func(ctx context.Context, a []any) (any, error) {
 		return nil, xendError("Unsupported")
 	}, py("domain_configure"), bound)

@@ -210,3 +210,15 @@ func (s *Service) SetSchedCredit(ctx context.Context, id Ident, weight, cap *int
 	}
 	return nil
 }
+
+// ShadowMemory returns a domain's shadow memory in MiB
+// (xend.domain.shadow_mem_get), as configured.
+func (s *Service) ShadowMemory(ctx context.Context, id Ident) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.lookup(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	return d.rec.ShadowMemory, nil
+}
