@@ -174,6 +174,20 @@ func TestKeepComments(t *testing.T) {
 	}
 }
 
+// TestXLSourceKeepsXLSemantics checks that a file already written for xl
+// keeps xl's defaults and xl's reading of top-level vnc on PV.
+func TestXLSourceKeepsXLSemantics(t *testing.T) {
+	r := conv1(t, "type = 'pv'\nname = 'a'\nkernel = '/k'\nvnc = 1\nvnclisten = '0.0.0.0'\n", Options{})
+	if r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	for _, want := range []string{"memory = 32", `on_crash = "destroy"`, `vfb = [ "vnc=1,vnclisten=0.0.0.0" ]`} {
+		if !strings.Contains(r.XL, want) {
+			t.Errorf("xl source: missing %q in\n%s", want, r.XL)
+		}
+	}
+}
+
 // TestLenientAndHonor checks the repair switches.
 func TestLenientAndHonor(t *testing.T) {
 	r := conv1(t, "disk = 'phy:/dev/x,xvda,w'\ncpus = 2", Options{Lenient: true})

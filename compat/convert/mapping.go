@@ -122,7 +122,8 @@ func (c *conv) guestType(cfg *toolstack.DomainConfig) error {
 				if k == "vnc" || k == "sdl" || k == "vncunused" || k == "vnclisten" || k == "vncpasswd" || k == "vncdisplay" || k == "keymap" {
 					// keymap is used below for vfbs; top-level vnc/sdl on PV
 					// was ignored by upstream xm (RHEL5's xend honoured it).
-					if k == "keymap" {
+					if k == "keymap" || (c.xlSource && !c.has("vfb")) {
+						// xl itself builds a vfb from top-level keys (display)
 						c.used[k] = false
 						continue
 					}

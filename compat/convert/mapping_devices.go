@@ -28,6 +28,16 @@ func (c *conv) display(cfg *toolstack.DomainConfig) error {
 		}
 	}
 	if !c.hvm {
+		if len(vfbs) == 0 && c.xlSource && (c.has("vnc") || c.has("sdl")) {
+			f, err := c.topLevelVfb()
+			if err != nil {
+				return err
+			}
+			if f.VNC != nil || f.SDL != nil {
+				vfbs = append(vfbs, f)
+				c.note("vnc", xmconfig.Info, "xl builds a vfb from top-level vnc/sdl keys on a PV guest; written as a vfb entry")
+			}
+		}
 		for i := range vfbs {
 			if vfbs[i].Keymap == "" && keymap != "" {
 				vfbs[i].Keymap = keymap
@@ -403,4 +413,46 @@ var xlOnly = map[string]bool{
 	"vtpm": true, "p9": true, "vdispl": true, "vsnd": true, "vkb": true, "rdm": true, "mca_caps": true,
 	"cpus_soft": true, "gic_version": true, "iomem": true, "claim_mode": true, "driver_domain": true,
 	"nomigrate": false, "blkdev_start": true, "maxmem": false,
+}
+
+// topLevelVfb builds the framebuffer xl derives from top-level vnc/sdl keys
+// of a PV guest written for xl.
+func (c *conv) topLevelVfb() (toolstack.DeviceVFB, error) {
+	var f toolstack.DeviceVFB
+	vnc, hasVnc, err := c.boolean("vnc")
+	if err != nil {
+		return f, err
+	}
+	sdl, _, err := c.boolean("sdl")
+	if err != nil {
+		return f, err
+	}
+	if hasVnc && vnc {
+		v := &toolstack.VNCInfo{Enable: toolstack.DefboolOf(true)}
+		if l, _, err := c.str("vnclisten"); err != nil {
+			return f, err
+		} else {
+			v.Listen = l
+		}
+		if p, _, err := c.str("vncpasswd"); err != nil {
+			return f, err
+		} else {
+			v.Passwd = p
+		}
+		if d, ok, err := c.integer("vncdisplay"); err != nil {
+			return f, err
+		} else if ok {
+			v.Display = int(d)
+		}
+		if u, ok, err := c.boolean("vncunused"); err != nil {
+			return f, err
+		} else if ok {
+			v.FindUnused = toolstack.DefboolOf(u)
+		}
+		f.VNC = v
+	}
+	if sdl {
+		f.SDL = &toolstack.SDLInfo{Enable: toolstack.DefboolOf(true)}
+	}
+	return f, nil
 }
