@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,8 +35,19 @@ func (s *Service) loadStore() error {
 		return fmt.Errorf("xend: domain store %s: %w", s.opts.DomainsPath, err)
 	}
 	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".deleted-") {
+			// A delete that was committed (renamed away) before a crash.
+			os.RemoveAll(filepath.Join(s.opts.DomainsPath, e.Name()))
+			continue
+		}
 		if !e.IsDir() || !uuidDir.MatchString(e.Name()) {
 			continue
+		}
+		// Temp files of writes that never committed.
+		if tmps, _ := filepath.Glob(filepath.Join(s.opts.DomainsPath, e.Name(), "."+storeFile+".tmp-*")); len(tmps) > 0 {
+			for _, t := range tmps {
+				os.Remove(t)
+			}
 		}
 		path := filepath.Join(s.opts.DomainsPath, e.Name(), storeFile)
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
