@@ -98,6 +98,9 @@ func (c *conv) cpus(cfg *toolstack.DomainConfig) error {
 		}
 		cfg.BInfo.CPUMap = bm
 	}
+	if cpuList != nil && len(cpuList) != int(maxv) {
+		c.note("cpus", xmconfig.Warning, "%d affinity entries for %d vCPUs: xend required one per vCPU and refused this; xl accepts it", len(cpuList), maxv)
+	}
 	for _, s := range cpuList {
 		bm, err := parseCPUList(s)
 		if err != nil {
