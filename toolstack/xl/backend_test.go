@@ -724,3 +724,32 @@ func TestMemMaxUpdatesStaticMax(t *testing.T) {
 		t.Errorf("memory/static-max = %q after SetMemoryMax(400000); want 400000", v)
 	}
 }
+
+func TestDumpOfNeverRunDomainRetries(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("fresh")) // paused, kernel never ran
+	// What libxc says in xenlab for such a domain.
+	f.failNext("dump-core", Result{ExitCode: 1, Stderr: []byte("xc: error: p2m_size < nr_pages -1 (1 < 7fff: Internal error\n" +
+		"libxl: error: libxl_domain.c:603:libxl_domain_core_dump: Domain 1:Core dumping domain to /x: No data available\ncore dump failed (rc=-3)\n")})
+	n := len(f.callLog())
+	core := filepath.Join(t.TempDir(), "fresh.core")
+	if err := b.CoreDump(ctx, id, core, toolstack.DumpOptions{}); err != nil {
+		t.Fatalf("CoreDump of a never-run paused domain = %v; want the retry to succeed", err)
+	}
+	var got []string
+	for _, c := range f.callLog()[n:] {
+		if !strings.HasPrefix(c, "list") {
+			got = append(got, strings.Fields(c)[0])
+		}
+	}
+	if want := []string{"dump-core", "unpause", "pause", "dump-core"}; !slices.Equal(got, want) {
+		t.Errorf("xl calls = %q; want %q", got, want)
+	}
+	f.mu.Lock()
+	st := f.doms[id].state
+	f.mu.Unlock()
+	if st&toolstack.StatePaused == 0 {
+		t.Errorf("domain state after the retry = %s; want paused again", st)
+	}
+}

@@ -367,17 +367,24 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 	defer unlock()
 	defer b.cache.invalidate()
 	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
-	if err == nil || !strings.Contains(string(res.Stderr), "Bad mfn") {
+	return b.retryAfterRun(ctx, op, id, res, err, args)
+}
+
+// retryAfterRun retries a save or dump-core that failed because the PV
+// guest has never run: until its kernel starts, its p2m list is not built
+// and libxc cannot walk it ("Bad mfn ... during page table walk",
+// "p2m_size < nr_pages"). That is the state of a domain created or
+// restored paused. The domain runs for a moment, is paused again, and the
+// command is run once more. Called with the domain's lock held.
+func (b *Backend) retryAfterRun(ctx context.Context, op string, id toolstack.Domid, res Result, err error, args []string) error {
+	if err == nil || !(strings.Contains(string(res.Stderr), "Bad mfn") || strings.Contains(string(res.Stderr), "p2m_size < nr_pages")) {
 		return err
 	}
-	// A PV domain restored paused has not rebuilt its p2m list yet, and
-	// libxc cannot walk it ("Bad mfn ... during page table walk"). Let it
-	// run for a moment, pause it again and save once more.
 	r, rerr := b.row(ctx, op, id)
 	if rerr != nil || r.State&toolstack.StatePaused == 0 {
 		return err
 	}
-	b.opts.Logf("xl backend: save of paused domain %d failed (%s); running it briefly and retrying", id, "Bad mfn")
+	b.opts.Logf("xl backend: %s of paused domain %d failed: its kernel has not run yet; running it briefly and retrying", op, id)
 	if _, uerr := b.xl(ctx, op, id, "unpause", did(id)); uerr != nil {
 		return err
 	}
@@ -476,7 +483,9 @@ func (b *Backend) CoreDump(ctx context.Context, id toolstack.Domid, path string,
 		return err
 	}
 	unlock := b.domLock(id)
-	_, err := b.xlT(ctx, b.opts.LongTimeout, op, id, "dump-core", did(id), path)
+	args := []string{"dump-core", did(id), path}
+	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	err = b.retryAfterRun(ctx, op, id, res, err, args)
 	unlock()
 	if err != nil {
 		return err
