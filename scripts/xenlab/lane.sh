@@ -5,6 +5,7 @@
 # image is built on first use and cached in $XENLAB_DIR (~/.cache/xenlab).
 #   XENLAB_SH   path of xenlab.sh (default ../shared/xenlab/xenlab.sh)
 #   LANE_OUT    run directory (default a new one under /tmp)
+#   LANE_PARTS  which parts run in dom0 (default "xenstore conformance shim")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -20,6 +21,7 @@ $GO build -o "$out/share/xendshim" ./cmd/xendshim
 $GO test -c -o "$out/share/xenstore.test" ./xenstore
 $GO test -c -o "$out/share/xl.test" ./toolstack/xl
 cp scripts/xenlab/lane_client.py "$out/share/"
+echo "${LANE_PARTS:-xenstore conformance shim}" >"$out/share/parts"
 rc=0
 nice bash "$xenlab" run scripts/xenlab/lane-dom0.sh "$out" >"$out/xenlab.log" 2>&1 || rc=$?
 cat "$out/out.log" 2>/dev/null || { echo "xenlab-test: no output; xenlab said:"; tail -30 "$out/xenlab.log"; }
