@@ -128,6 +128,20 @@ func (c *conv) display(cfg *toolstack.DomainConfig) error {
 		h.SDL = &toolstack.SDLInfo{Enable: toolstack.DefboolOf(false)}
 	}
 	h.Keymap = keymap
+	if !vnc.Enable.IsTrue() {
+		for _, k := range []string{"vnclisten", "vncdisplay", "vncunused", "vncpasswd"} {
+			if c.has(k) {
+				c.note(k, xmconfig.Info, "VNC is off for this guest, so %s has no effect; dropped", k)
+			}
+		}
+	}
+	if h.SDL == nil || !h.SDL.Enable.IsTrue() {
+		for _, k := range []string{"display", "xauthority", "opengl"} {
+			if c.has(k) {
+				c.note(k, xmconfig.Info, "SDL is off for this guest, so %s has no effect; dropped", k)
+			}
+		}
+	}
 	return nil
 }
 
@@ -219,6 +233,13 @@ func (c *conv) devices(cfg *toolstack.DomainConfig) error {
 		}
 		if pm {
 			cfg.PCIDevs[i].PowerMgmt = true
+		}
+	}
+	if len(cfg.PCIDevs) == 0 {
+		for _, k := range []string{"pci_msitranslate", "pci_power_mgmt"} {
+			if c.has(k) {
+				c.note(k, xmconfig.Info, "no PCI device is passed through, so %s has no effect; dropped", k)
+			}
 		}
 	}
 	if len(cfg.PCIDevs) > 0 && !hasMsi && c.xlSource {
