@@ -62,9 +62,9 @@ func TestTargetXen(t *testing.T) {
 	}
 }
 
-// TestDevices checks the disk, vif and pci spec translations (§3).
-func TestDevices(t *testing.T) {
-	tests := []struct{ name, src, want string }{
+// deviceCases are xm snippets and a line their conversion must contain;
+// the libxlutil test also reads each conversion back.
+var deviceCases = []struct{ name, src, want string }{
 		{"phy relative", "disk = ['phy:hda1,hda1,w']", `"format=raw, vdev=hda1, access=rw, target=/dev/hda1"`},
 		{"tap qcow2", "disk = ['tap:qcow2:/img,xvda,r']", `"format=qcow2, vdev=xvda, access=ro, target=/img"`},
 		{"empty cdrom", "builder='hvm'\ndisk = [',hdc:cdrom,r']", `"format=empty, vdev=hdc, access=ro, devtype=cdrom"`},
@@ -95,9 +95,13 @@ func TestDevices(t *testing.T) {
 		{"videoram too small", "builder='hvm'\nvideoram = 4", "hpet = 0"},
 		{"soundhw list", "builder='hvm'\nsoundhw = 'sb16,es1370'", `soundhw = "sb16"`},
 		{"stdvga", "builder='hvm'\nstdvga = 1\nvideoram=16", "vga = \"stdvga\"\nvideoram = 16"},
-		{"vscsi kept out", "vscsi = ['/dev/sdb, 0:0:0:0']", "# xendshim-vscsi: /dev/sdb, 0:0:0:0 (controller 0, backend 0): attached by xendshim after `xl create`"},
-	}
-	for _, tt := range tests {
+	{"vscsi kept out", "vscsi = ['/dev/sdb, 0:0:0:0']", "# xendshim-vscsi: /dev/sdb, 0:0:0:0 (controller 0, backend 0): attached by xendshim after `xl create`"},
+	{"hostile strings", "name = 'a\"b\\\\c\\td'\nkernel = '/k #1'\nextra = 'x=\"1 2\" \\'q\\''", `name = "a\"b\\c\td"`},
+}
+
+// TestDevices checks the disk, vif and pci spec translations (§3).
+func TestDevices(t *testing.T) {
+	for _, tt := range deviceCases {
 		t.Run(tt.name, func(t *testing.T) {
 			r := conv1(t, tt.src, Options{})
 			if r.Err != nil {

@@ -158,6 +158,36 @@ func TestXLParserReadsBack(t *testing.T) {
 	}
 }
 
+// TestXLParserReadsBackSnippets does the same for the device table's
+// conversions (odd paths, quotes, lists, negative numbers).
+func TestXLParserReadsBackSnippets(t *testing.T) {
+	bin := xlucheck(t)
+	dir := t.TempDir()
+	for i, tt := range deviceCases {
+		r := Bytes("dom.cfg", []byte(tt.src), Options{})
+		if r.Err != nil {
+			t.Fatalf("Bytes(%q): %v", tt.src, r.Err)
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, fmt.Sprintf("s%d.cfg", i))
+			if err := os.WriteFile(p, []byte(r.XL), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			last := map[string]xlSetting{}
+			for _, w := range r.written {
+				last[w.Key] = w
+			}
+			got := readBack(t, bin, p, r.written)
+			for k, w := range last {
+				g := got[k]
+				if g.Type != w.Type || g.S != w.S || g.N != w.N || strings.Join(g.List, "\x00") != strings.Join(w.List, "\x00") {
+					t.Errorf("xlu_cfg_get(%s) = %+v; want %+v", k, g, w)
+				}
+			}
+		})
+	}
+}
+
 // TestQuoteXLReadsBack checks the quoting rules on hostile strings.
 func TestQuoteXLReadsBack(t *testing.T) {
 	bin := xlucheck(t)
