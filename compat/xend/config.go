@@ -328,4 +328,3 @@ func validMAC(s string) bool {
 	}
 	return true
 }
-

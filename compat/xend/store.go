@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/xendshim/xendshim/sxp"
 )
