@@ -54,7 +54,8 @@ func Load(filename string, src []byte, opts EvalOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Name: filename, Comments: p.Comments, Diags: diags, Settings: make([]Setting, 0, len(settings))}
+	// filter in place: settings belongs to this call
+	c := &Config{Name: filename, Comments: p.Comments, Diags: diags, Settings: settings[:0]}
 	if !utf8.Valid(src) {
 		c.Diags = append(c.Diags, &Diagnostic{Pos: pos1(filename), Severity: Warning,
 			Msg: "file is not valid UTF-8; bytes are carried through unchanged"})

@@ -23,19 +23,11 @@ type EvalOptions struct {
 	Vars map[string]string
 }
 
-// binding is the evaluator's record of a local name.
-type binding struct {
-	value   Value
-	pos     lexer.Position
-	fromVar bool
-}
-
 type evaluator struct {
 	file      string
 	src       []byte
-	env       map[string]*binding
-	slab      []binding // bindings are allocated from here in blocks
-	order     []string
+	env       map[string]int // name -> index in settings
+	settings  []Setting      // every local, in order of first assignment
 	diags     []*Diagnostic
 	vars      map[string]string
 	funcs     map[string]*funcInfo
@@ -82,8 +74,8 @@ var safeCalls = map[string]bool{
 // executed. A construct outside tiers A and B stops evaluation with an
 // Error *Diagnostic.
 func Evaluate(p *Parsed, opts EvalOptions) ([]Setting, []*Diagnostic, error) {
-	e := &evaluator{env: make(map[string]*binding, 8), vars: opts.Vars, funcs: map[string]*funcInfo{},
-		order: make([]string, 0, 16)}
+	e := &evaluator{env: make(map[string]int, 8), vars: opts.Vars, funcs: map[string]*funcInfo{},
+		settings: make([]Setting, 0, 16)}
 	if len(p.File.Stmts) > 0 {
 		e.file = p.File.Stmts[0].Pos.Filename
 	}
@@ -93,19 +85,14 @@ func Evaluate(p *Parsed, opts EvalOptions) ([]Setting, []*Diagnostic, error) {
 	}
 	sortStrings(names)
 	for _, k := range names {
-		e.bind(k, StrValue(opts.Vars[k]), lexer.Position{Filename: e.file}, true)
+		e.bind(k, StrValue(opts.Vars[k]), lexer.Position{Filename: e.file})
 	}
 	for _, st := range p.File.Stmts {
 		if err := e.stmt(st); err != nil {
 			return nil, e.diags, err
 		}
 	}
-	out := make([]Setting, 0, len(e.order))
-	for _, n := range e.order {
-		b := e.env[n]
-		out = append(out, Setting{Name: n, Value: b.value, Pos: b.pos})
-	}
-	return out, e.diags, nil
+	return e.settings, e.diags, nil
 }
 
 func sortStrings(s []string) {
@@ -116,20 +103,16 @@ func sortStrings(s []string) {
 	}
 }
 
-func (e *evaluator) bind(name string, v Value, pos lexer.Position, fromVar bool) {
+func (e *evaluator) bind(name string, v Value, pos lexer.Position) {
 	if e.opaqueIf != "" && v.Kind != Module && v.Kind != Func {
 		v = Value{Kind: Opaque, S: "value chosen at run time", Origin: &Origin{Text: e.opaqueIf, Pos: e.opaquePos}}
 	}
-	if b, ok := e.env[name]; ok {
-		b.value, b.pos, b.fromVar = v, pos, fromVar
+	if i, ok := e.env[name]; ok {
+		e.settings[i].Value, e.settings[i].Pos = v, pos
 		return
 	}
-	if len(e.slab) == cap(e.slab) {
-		e.slab = make([]binding, 0, 8)
-	}
-	e.slab = append(e.slab, binding{value: v, pos: pos, fromVar: fromVar})
-	e.env[name] = &e.slab[len(e.slab)-1]
-	e.order = append(e.order, name)
+	e.env[name] = len(e.settings)
+	e.settings = append(e.settings, Setting{Name: name, Value: v, Pos: pos})
 }
 
 func (e *evaluator) warn(pos lexer.Position, key, msg, hint string) {
@@ -164,7 +147,7 @@ func (e *evaluator) stmt(st *Stmt) error {
 	}
 	switch {
 	case st.Literal != nil:
-		e.bind(st.Literal.Name, st.Literal.Value, st.Pos, false)
+		e.bind(st.Literal.Name, st.Literal.Value, st.Pos)
 		return nil
 	case st.If != nil:
 		return e.ifStmt(st.If)
@@ -215,7 +198,7 @@ func (e *evaluator) simple(s *SimpleStmt) error {
 			if d.As != "" {
 				name = d.As
 			}
-			e.bind(name, Value{Kind: Module, S: "module " + mod, Origin: &Origin{Text: mod, Pos: d.Pos}}, d.Pos, false)
+			e.bind(name, Value{Kind: Module, S: "module " + mod, Origin: &Origin{Text: mod, Pos: d.Pos}}, d.Pos)
 		}
 		e.warn(s.Pos, "", "import was not executed; the modules are runtime values that may only feed keys the converter drops", "")
 		return nil
@@ -233,7 +216,7 @@ func (e *evaluator) simple(s *SimpleStmt) error {
 				name = d.As
 			}
 			full := mod + "." + strings.Join(d.Path, ".")
-			e.bind(name, Value{Kind: Func, S: full, Origin: &Origin{Text: full, Pos: d.Pos}}, d.Pos, false)
+			e.bind(name, Value{Kind: Func, S: full, Origin: &Origin{Text: full, Pos: d.Pos}}, d.Pos)
 		}
 		e.warn(s.Pos, "", "import was not executed; the names are runtime values that may only feed keys the converter drops", "")
 		return nil
@@ -250,7 +233,7 @@ func (e *evaluator) exprStmt(x *ExprStmt) error {
 		if !ok {
 			return refuse(x.Pos, "augmented assignment to an expression", "assign to a plain name")
 		}
-		b, ok := e.env[name]
+		i, ok := e.env[name]
 		if !ok {
 			return errorAt(x.Pos, name, fmt.Sprintf("name '%s' is not defined before '%s'", name, x.AugOp), "xm would have failed with NameError")
 		}
@@ -259,11 +242,11 @@ func (e *evaluator) exprStmt(x *ExprStmt) error {
 			return err
 		}
 		op := strings.TrimSuffix(x.AugOp, "=")
-		v, err := e.binop(x.Pos, op, b.value, rhs)
+		v, err := e.binop(x.Pos, op, e.settings[i].Value, rhs)
 		if err != nil {
 			return err
 		}
-		e.bind(name, v, x.Pos, false)
+		e.bind(name, v, x.Pos)
 		return nil
 	case len(x.Assign) > 0:
 		targets := append([]*TestList{x.First}, x.Assign[:len(x.Assign)-1]...)
@@ -278,7 +261,7 @@ func (e *evaluator) exprStmt(x *ExprStmt) error {
 		}
 		for _, t := range targets {
 			name, _ := simpleName(t)
-			e.bind(name, v, t.Pos, false)
+			e.bind(name, v, t.Pos)
 		}
 		return nil
 	}

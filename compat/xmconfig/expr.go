@@ -404,8 +404,8 @@ func (e *evaluator) collect(k Kind, first Value, rest []*Test) (Value, error) {
 }
 
 func (e *evaluator) lookup(name string, pos lexer.Position) (Value, error) {
-	if b, ok := e.env[name]; ok {
-		return b.value, nil
+	if i, ok := e.env[name]; ok {
+		return e.settings[i].Value, nil
 	}
 	switch name {
 	case "True":

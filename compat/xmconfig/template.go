@@ -48,7 +48,7 @@ func (e *evaluator) def(d *DefStmt) error {
 		}
 	}
 	e.funcs[d.Name] = fi
-	e.bind(d.Name, Value{Kind: Func, S: "function " + d.Name, Origin: &Origin{Text: d.Name + "()", Pos: d.Pos}}, d.Pos, false)
+	e.bind(d.Name, Value{Kind: Func, S: "function " + d.Name, Origin: &Origin{Text: d.Name + "()", Pos: d.Pos}}, d.Pos)
 	e.warn(d.Pos, "", fmt.Sprintf("function %s was recorded, not executed", d.Name), "")
 	return nil
 }
@@ -114,7 +114,7 @@ func (e *evaluator) xmVars(method string, call *CallArgs, pos lexer.Position) er
 			if err != nil {
 				return errorAt(d.pos, d.name, fmt.Sprintf("--var %s=%q: %s would fail: invalid literal for int()", d.name, raw, d.check.name), "give an integer")
 			}
-			e.bind(d.name, IntValue(n), d.pos, true)
+			e.bind(d.name, IntValue(n), d.pos)
 		}
 		return nil
 	}
