@@ -52,6 +52,9 @@ type Receiver struct {
 	Limits Limits
 	// Log gets one audit record per connection (nil: none).
 	Log *slog.Logger
+	// XL, if set, accepts TUNNEL requests from `xendshim migrate-connect`
+	// (xl migrate -s) and runs xl migrate-receive for them.
+	XL *XLTunnel
 	// Hook, if set, is called at named points with the TLS connection so
 	// tests can break it there: "config-ok" (CONFIG_OK sent), "ready"
 	// (READY sent) and "committed" (COMMITTED journalled, REPORT not sent).
@@ -138,6 +141,11 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 		var m xmp.Resolve
 		if err = f.Decode(&m); err == nil {
 			err = r.resolve(ctx, c, string(id), m, a)
+		}
+	case xmp.TypeTunnel:
+		var m xmp.Tunnel
+		if err = f.Decode(&m); err == nil {
+			err = r.tunnel(ctx, tc, c, string(id), m, a)
 		}
 	case xmp.TypeHello:
 		var h xmp.Hello

@@ -35,5 +35,7 @@
 //
 // RESOLVE, on a new connection, asks the receiver for the outcome of a
 // migration whose REPORT was lost; the answer is RESOLVED. In PSK mode both
-// sides exchange AUTH right after the TLS handshake.
+// sides exchange AUTH right after the TLS handshake. TUNNEL, answered by
+// ACCEPT or REJECT, turns the rest of the connection into a raw relay to
+// the receiver's `xl migrate-receive` (xl migrate -s).
 package xmp

@@ -30,13 +30,14 @@ const (
 	TypeResolve   Type = 12
 	TypeResolved  Type = 13
 	TypeAuth      Type = 14
+	TypeTunnel    Type = 15
 )
 
 var typeNames = map[Type]string{
 	TypeHello: "HELLO", TypeAccept: "ACCEPT", TypeReject: "REJECT", TypeConfig: "CONFIG",
 	TypeConfigOK: "CONFIG_OK", TypeData: "DATA", TypeStreamEnd: "STREAM_END", TypeAbort: "ABORT",
 	TypeReady: "READY", TypeGo: "GO", TypeReport: "REPORT", TypeResolve: "RESOLVE",
-	TypeResolved: "RESOLVED", TypeAuth: "AUTH",
+	TypeResolved: "RESOLVED", TypeAuth: "AUTH", TypeTunnel: "TUNNEL",
 }
 
 // String returns the frame type's protocol name, e.g. "CONFIG_OK".
@@ -244,6 +245,11 @@ type Conn struct {
 func NewConn(rw io.ReadWriter) *Conn {
 	return &Conn{r: bufio.NewReaderSize(rw, 64<<10), w: rw}
 }
+
+// Reader returns the connection's buffered reader, for protocols that
+// continue unframed after a frame (TUNNEL): bytes already buffered are not
+// lost.
+func (c *Conn) Reader() io.Reader { return c.r }
 
 // Read reads the next frame.
 func (c *Conn) Read() (Frame, error) { return ReadFrame(c.r) }

@@ -115,3 +115,12 @@ type Auth struct {
 	Nonce string `json:"nonce"`
 	Proof string `json:"proof,omitempty"`
 }
+
+// Tunnel asks the receiver to run a toolstack's own migration receiver
+// and relay raw bytes both ways after ACCEPT (xl migrate -s, spec §2.6 P1).
+type Tunnel struct {
+	// Tool is "xl".
+	Tool string `json:"tool"`
+	// Args are the receiver options xl passed (-e, -d, -p).
+	Args []string `json:"args,omitempty"`
+}
