@@ -34,6 +34,7 @@ func newMigrateReceiveCmd() *cobra.Command {
 		listen     string
 		policyFile string
 		legacy     string
+		xlTunnel   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "migrate-receive",
@@ -87,6 +88,9 @@ unless given.`,
 				return err
 			}
 			defer closeTS()
+			if xlTunnel {
+				r.XL = &relocation.XLTunnel{}
+			}
 			if migAfterSetup != nil {
 				migAfterSetup()
 			}
@@ -135,6 +139,7 @@ unless given.`,
 	cmd.Flags().StringVar(&listen, "listen", "", "listen on ADDR")
 	cmd.Flags().StringVar(&policyFile, "policy", "/etc/xendshim/migrate-policy.toml", "receiver policy (TOML, or JSON by extension)")
 	cmd.Flags().StringVar(&legacy, "legacy-listen", "", "also answer xend's relocation protocol on ADDR (off by default)")
+	cmd.Flags().BoolVar(&xlTunnel, "xl", false, "also accept xl migrate -s \"xendshim migrate-connect\" tunnels (runs xl migrate-receive)")
 	return cmd
 }
 

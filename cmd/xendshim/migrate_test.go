@@ -260,3 +260,23 @@ func TestMigrateResolveList(t *testing.T) {
 		t.Errorf("migrate-resolve --list = %q; want nothing", out)
 	}
 }
+
+func TestMigXLReceiveArgs(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    string
+		wantErr bool
+	}{
+		{[]string{"xl", "migrate-receive"}, "", false},
+		{[]string{"xl", "-t", "-vv", "migrate-receive", "-p", "-e"}, "-p -e", false},
+		{[]string{"xl", "migrate-receive", "-r"}, "", true},
+		{[]string{"xl", "migrate-receive", "--colo"}, "", true},
+		{[]string{"ls", "/"}, "", true},
+	}
+	for _, tc := range tests {
+		got, err := migXLReceiveArgs(tc.in)
+		if (err != nil) != tc.wantErr || strings.Join(got, " ") != tc.want {
+			t.Errorf("migXLReceiveArgs(%q) = %q, %v; want %q (error %v)", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
