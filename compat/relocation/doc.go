@@ -26,4 +26,8 @@
 //
 // LegacyReceiver answers xend's relocation protocol (port 8002) for old xend
 // senders, confined by the same policy; it is off unless configured.
+// XLTunnel and XLConnect carry `xl migrate -s "xendshim migrate-connect"`
+// over the same authenticated transport, confining the config in xl's save
+// header before xl migrate-receive reads it. XendMigrator maps xend's
+// migrate requests (xend.domain.migrate, op=migrate) onto the Sender.
 package relocation
