@@ -61,9 +61,10 @@ python3 ./pvscsi_client.py /var/run/xend/xmlrpc.sock "$hctl" /var/tmp/pvscsi-lun
 fails=$?
 kill $shim 2>/dev/null; wait $shim 2>/dev/null
 echo "--- xendshim log (last 30 lines)"; tail -30 /var/tmp/pvscsi/serve.log
-echo "--- dom0 kernel log (xen-pvscsi, scsi)"; dmesg | grep -iE 'pvscsi|scsiback|target|iblock|fileio' | tail -30
+echo "--- dom0 kernel log (xen-pvscsi, scsi, segfaults)"; dmesg | grep -iE 'pvscsi|scsiback|target|iblock|fileio|segfault|xenstore' | tail -30
+echo "--- xenstored: $(pidof xenstored || echo NOT RUNNING)"; tail -20 /var/log/xen/xenstored*.log 2>/dev/null
 echo "--- guest console"; cat /var/log/xen/console/guest-pvscsi*.log 2>/dev/null | tail -60
 cp /var/log/xen/console/guest-pvscsi*.log /mnt/xenlab/ 2>/dev/null
-echo "--- xl list at the end"; xl list
+echo "--- xl list at the end"; timeout 30 xl list
 echo "PVSCSI RESULT: $fails check(s) failed"
 exit $fails

@@ -46,9 +46,17 @@ class UnixTransport(xmlrpc.client.Transport):
 server = xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=UnixTransport(), allow_none=True)
 
 
+def xenstored_alive():
+    return subprocess.run(["pidof", "xenstored"], capture_output=True).returncode == 0
+
+
 def step(name, fn):
     global failures
     t0 = time.time()
+    if not xenstored_alive():
+        failures += 1
+        print("FAIL %-60s: xenstored is not running" % name, flush=True)
+        return
     try:
         fn()
         print("ok   %-60s %6.2fs" % (name, time.time() - t0), flush=True)
@@ -219,9 +227,14 @@ def guest_lost_lun0():
 
 
 def attach_then_destroy():
-    server.xend.domain.device_configure(NAME, lun("0:0:0:0", HCTL))
-    wait_for(lambda: xs_read(be("/vscsi-devs/dev-0/state")) in ("2", "4") or xs_read(be("/state")) == "2", "controller back", 60)
+    # a new controller (devid 1): run 2 of this lane saw C xenstored die
+    # when controller 0 was made again at once at the same path
+    server.xend.domain.device_configure(NAME, ["vscsi", ["dev", ["state", "Initialising"], ["devid", 1], ["p-dev", HCTL],
+                                                         ["v-dev", "1:0:0:0"]], ["feature-host", 0]])
+    be1 = "/local/domain/0/backend/vscsi/%d/1" % state["domid"]
+    wait_for(lambda: xs_read(be1 + "/state") == "4" and xs_read(be1 + "/vscsi-devs/dev-0/state") == "4", "controller 1 Connected", 60)
     assert len(ports()) == 1, "ports %r" % ports()
+    console_says("GUEST: pvscsi read 0:0:0 " + PAT1, 60)
     server.xend.domain.destroy(NAME)
     wait_for(lambda: not ports() and not backstores(), "configfs cleaned after destroy", 30)
     wait_for(lambda: xs_read("/local/domain/0/backend/vscsi/%d" % state["domid"]) is None, "backend dir gone after destroy", 30)
