@@ -234,7 +234,10 @@ def attach_then_destroy():
     be1 = "/local/domain/0/backend/vscsi/%d/1" % state["domid"]
     wait_for(lambda: xs_read(be1 + "/state") == "4" and xs_read(be1 + "/vscsi-devs/dev-0/state") == "4", "controller 1 Connected", 60)
     assert len(ports()) == 1, "ports %r" % ports()
-    console_says("GUEST: pvscsi read 0:0:0 " + PAT1, 60)
+    def again():
+        with open(LOG, errors="replace") as f:
+            return f.read().count("GUEST: pvscsi read 0:0:0 " + PAT1) >= 2
+    wait_for(again, "the guest reading the LUN again through controller 1", 60)
     server.xend.domain.destroy(NAME)
     wait_for(lambda: not ports() and not backstores(), "configfs cleaned after destroy", 30)
     wait_for(lambda: xs_read("/local/domain/0/backend/vscsi/%d" % state["domid"]) is None, "backend dir gone after destroy", 30)
