@@ -112,6 +112,7 @@ func TestXLTunnel(t *testing.T) {
 			if len(rec) > 0 && !strings.HasPrefix(string(rec), "error:") {
 				t.Errorf("xl received the hostile migration: %q", rec)
 			}
+			w.close() // waits for the receiver's handler, which audits last
 			if !strings.Contains(w.audit(), "disks[0].pdev_path") {
 				t.Errorf("audit does not name the refused field")
 			}
