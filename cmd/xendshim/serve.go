@@ -27,8 +27,9 @@ An empty value turns a listener off. UNIX sockets are created in a directory
 forced to root-only mode 0700, as xend did; a stale socket is replaced.
 Without root, paths under /var that cannot be written move to
 $XDG_RUNTIME_DIR/xendshim and ~/.local/state/xendshim (the log says so).
-Sockets passed by systemd (LISTEN_FDS; FileDescriptorName=xmlrpc, http or
-relocation) are used instead of binding.
+Sockets passed by systemd (LISTEN_FDS) are used instead of binding; they are
+matched to listeners by FileDescriptorName= (xmlrpc, http or relocation) or
+else by address.
 
 SIGTERM/SIGINT: stop accepting, let calls in flight finish for at most
 --shutdown-timeout, exit 0. SIGHUP: re-read the configuration, reopen the log
