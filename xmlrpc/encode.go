@@ -59,8 +59,10 @@ func EncodeResponse(v any) ([]byte, error) {
 // already grown and then copied once at its exact size.
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// maxScratch is the largest buffer kept for reuse.
-const maxScratch = 4 << 20
+// maxScratch is the largest buffer kept for reuse: enough for xm list -l
+// over a thousand domains, which would otherwise regrow its buffer on every
+// call.
+const maxScratch = 32 << 20
 
 // EncodeFault returns the methodResponse body carrying fault f, laid out as
 // xmlrpclib did: a struct with faultCode then faultString. If the faultString
@@ -175,6 +177,11 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		b = append(b, "<value><dateTime.iso8601>"...)
 		b = x.AppendFormat(b, dateTimeLayout)
 		return append(b, "</dateTime.iso8601></value>\n"...), nil
+	case Raw:
+		if x.b == nil {
+			return append(b, "<value><nil/></value>"...), nil
+		}
+		return append(b, x.b...), nil
 	case *Fault:
 		return nil, &MarshalError{Msg: "cannot marshal <type 'instance'> objects"}
 	}

@@ -1,0 +1,143 @@
+package xmlrpc
+
+import "strconv"
+
+// Raw is one value already encoded: its xmlrpclib text, exactly what
+// AppendValue would write for it. The encoder copies it as is, so a server
+// can encode a large or often-repeated part of a reply once (or cache it)
+// and hand the pieces to EncodeResponse inside an ordinary []any or Struct.
+//
+// A Raw comes only from a Builder or EncodeRaw, which apply the same rules as
+// the encoder (the int32 limit, the nesting limit): the zero Raw encodes as
+// None.
+type Raw struct {
+	b []byte
+}
+
+// Len returns the length of the encoded text.
+func (r Raw) Len() int { return len(r.b) }
+
+// EncodeRaw encodes v once, as AppendValue would, for later use as a Raw
+// inside a reply. It fails with a *MarshalError where EncodeResponse would.
+func EncodeRaw(v any) (Raw, error) {
+	b, err := appendValue(nil, v, 0)
+	if err != nil {
+		return Raw{}, err
+	}
+	return Raw{b: b}, nil
+}
+
+// Builder encodes values piece by piece into one growing buffer and cuts
+// them off as Raw values, which lets a caller encode from its own data
+// model (a tree it would otherwise convert to []any first) without building
+// the intermediate values. The first error (an int outside the int32 range,
+// nesting deeper than MaxEncodeDepth, an unbalanced EndArray) sticks and is
+// returned by Take.
+//
+// The zero Builder is ready to use. A Builder is not safe for concurrent use.
+type Builder struct {
+	buf   []byte
+	start int // where the value being built begins
+	depth int
+	err   error
+}
+
+// Grow makes room for n more bytes.
+func (b *Builder) Grow(n int) {
+	if cap(b.buf)-len(b.buf) < n {
+		nb := make([]byte, len(b.buf), 2*cap(b.buf)+n)
+		copy(nb, b.buf)
+		b.buf = nb
+	}
+}
+
+// String appends a string value.
+func (b *Builder) String(s string) { b.buf = appendString(b.buf, s) }
+
+// Int appends an int value; outside the int32 range it records xmlrpclib's
+// "int exceeds XML-RPC limits" error instead.
+func (b *Builder) Int(n int64) {
+	if b.err != nil {
+		return
+	}
+	var err error
+	var out []byte
+	if out, err = appendInt(b.buf, n); err != nil {
+		b.err = err
+		return
+	}
+	b.buf = out
+}
+
+// Double appends a double value, formatted as xmlrpclib's repr().
+func (b *Builder) Double(x float64) { b.buf = appendDouble(b.buf, x) }
+
+// Bool appends a boolean value.
+func (b *Builder) Bool(v bool) {
+	if v {
+		b.buf = append(b.buf, "<value><boolean>1</boolean></value>\n"...)
+		return
+	}
+	b.buf = append(b.buf, "<value><boolean>0</boolean></value>\n"...)
+}
+
+// Nil appends None (which xmlrpclib wrote without a trailing newline).
+func (b *Builder) Nil() { b.buf = append(b.buf, "<value><nil/></value>"...) }
+
+// Value appends any value the encoder accepts, with its rules.
+func (b *Builder) Value(v any) {
+	if b.err != nil {
+		return
+	}
+	out, err := appendValue(b.buf, v, b.depth)
+	if err != nil {
+		b.err = err
+		return
+	}
+	b.buf = out
+}
+
+// BeginArray opens an array; its elements follow until EndArray.
+func (b *Builder) BeginArray() {
+	b.depth++
+	if b.depth > MaxEncodeDepth && b.err == nil {
+		b.err = &MarshalError{Msg: "value nested deeper than " + strconv.Itoa(MaxEncodeDepth) + " levels"}
+	}
+	b.buf = append(b.buf, "<value><array><data>\n"...)
+}
+
+// EndArray closes the innermost open array.
+func (b *Builder) EndArray() {
+	if b.depth == 0 {
+		if b.err == nil {
+			b.err = &MarshalError{Msg: "xmlrpc: EndArray without BeginArray"}
+		}
+		return
+	}
+	b.depth--
+	b.buf = append(b.buf, "</data></array></value>\n"...)
+}
+
+// Take returns what was appended since the last Take (or Reset) as one Raw
+// and starts the next. It fails if an error was recorded or an array is
+// still open; the Builder is then reset. The Raw shares the Builder's
+// buffer, which is never written again under it.
+func (b *Builder) Take() (Raw, error) {
+	if b.err == nil && b.depth != 0 {
+		b.err = &MarshalError{Msg: "xmlrpc: Take with an open array"}
+	}
+	if err := b.err; err != nil {
+		b.Reset()
+		return Raw{}, err
+	}
+	r := Raw{b: b.buf[b.start:len(b.buf):len(b.buf)]}
+	b.start = len(b.buf)
+	return r, nil
+}
+
+// Reset drops what was appended since the last Take and any error.
+func (b *Builder) Reset() {
+	b.buf = b.buf[:b.start]
+	b.depth = 0
+	b.err = nil
+}
