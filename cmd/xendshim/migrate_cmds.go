@@ -45,7 +45,7 @@ again; 'xendshim migrate-resolve ID' does that.`,
 			if err != nil {
 				return err
 			}
-			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false)
+			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false, cfg.LogFile)
 			if err != nil {
 				return err
 			}
@@ -113,7 +113,7 @@ the domain then runs twice.`,
 			if err != nil {
 				return err
 			}
-			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false)
+			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false, cfg.LogFile)
 			if err != nil {
 				return err
 			}

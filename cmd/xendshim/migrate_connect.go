@@ -64,7 +64,11 @@ use xendshim migrate for the journalled commit).`,
 			}
 			// Standard output is xl's protocol stream: the log goes to
 			// standard error (xl shows it) or where --log says.
-			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false)
+			cfg, err := migLoadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			log, closeLog, err := lg.open(cmd.ErrOrStderr(), false, cfg.LogFile)
 			if err != nil {
 				return err
 			}

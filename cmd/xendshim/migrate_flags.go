@@ -148,16 +148,23 @@ func (m *migTransport) journal(cfg *config.Config, sub string) (*journal.Journal
 
 // migBackend opens the configured toolstack and requires migration support.
 func migBackend(cfg *config.Config, log *slog.Logger) (relocation.Backend, func(), error) {
+	mb, closeTS, name, err := migBackendMaybe(cfg, log)
+	if err == nil && mb == nil {
+		closeTS()
+		return nil, nil, fmt.Errorf("the %s backend cannot stream domains (toolstack.Migrator); native migration needs it", name)
+	}
+	return mb, closeTS, err
+}
+
+// migBackendMaybe opens the toolstack; the Backend is nil if it cannot
+// stream domains.
+func migBackendMaybe(cfg *config.Config, log *slog.Logger) (relocation.Backend, func(), string, error) {
 	be, err := openBackend(cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	mb, ok := be.ts.(relocation.Backend)
-	if !ok {
-		be.close()
-		return nil, nil, fmt.Errorf("the %s backend cannot stream domains (toolstack.Migrator); native migration needs it", be.name)
-	}
-	return mb, be.close, nil
+	mb, _ := be.ts.(relocation.Backend)
+	return mb, be.close, be.name, nil
 }
 
 // migLogging is where a migration command logs: --log stderr|file:PATH|
@@ -168,15 +175,19 @@ type migLogging struct {
 }
 
 func (l *migLogging) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&l.spec, "log", "stderr", "where the log and audit records go: stderr, file:PATH or syslog")
+	fs.StringVar(&l.spec, "log", "stderr", "where the log and audit records go: stderr, file:PATH or syslog (the global --log-file also works)")
 	fs.IntVar(&l.fd, "log-fd", 0, "write the log to this already-open descriptor (3 or more)")
 }
 
-// open returns the logger. With inetd, standard error is the socket, so
-// "stderr" is refused there.
-func (l *migLogging) open(stderr io.Writer, inetd bool) (*slog.Logger, func(), error) {
+// open returns the logger. logFile is xendshim's global --log-file (or
+// XENDSHIM_LOG_FILE), used when --log and --log-fd are not given. With
+// inetd, standard error is the socket, so "stderr" is refused there.
+func (l *migLogging) open(stderr io.Writer, inetd bool, logFile string) (*slog.Logger, func(), error) {
 	var w io.Writer
 	closer := func() {}
+	if l.spec == "stderr" && l.fd == 0 && logFile != "" {
+		l.spec = "file:" + logFile
+	}
 	switch {
 	case l.fd != 0:
 		if l.fd < 3 {
@@ -189,7 +200,7 @@ func (l *migLogging) open(stderr io.Writer, inetd bool) (*slog.Logger, func(), e
 		w = f
 	case l.spec == "stderr":
 		if inetd {
-			return nil, nil, fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log=syslog or --log-fd N")
+			return nil, nil, fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog or --log-fd N")
 		}
 		w = stderr
 	case strings.HasPrefix(l.spec, "file:"):

@@ -65,6 +65,13 @@ unless given.`,
 			if n != 1 {
 				return usageError{fmt.Errorf("give exactly one of --inetd, --systemd and --listen ADDR")}
 			}
+			cfg, err := migLoadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if inetd && lg.spec == "stderr" && lg.fd == 0 && cfg.LogFile == "" {
+				return fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog or --log-fd N")
+			}
 			var conn net.Conn
 			if inetd {
 				c, err := migInetdConn()
@@ -73,16 +80,12 @@ unless given.`,
 				}
 				conn = c
 			}
-			cfg, err := migLoadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			log, closeLog, err := lg.open(cmd.ErrOrStderr(), inetd)
+			log, closeLog, err := lg.open(cmd.ErrOrStderr(), inetd, cfg.LogFile)
 			if err != nil {
 				return err
 			}
 			defer closeLog()
-			r, closeTS, err := migReceiver(cmd.Context(), cfg, &tr, policyFile, log)
+			r, closeTS, err := migReceiver(cmd.Context(), cfg, &tr, policyFile, log, xlTunnel)
 			if err != nil {
 				log.Error("migrate-receive cannot start", "err", err)
 				return err
@@ -96,6 +99,9 @@ unless given.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
+			if legacy != "" && r.TS == nil {
+				return fmt.Errorf("--legacy-listen needs a backend that can create domains from xend's stream")
+			}
 			if legacy != "" {
 				lr := &relocation.LegacyReceiver{TS: r.TS, Policy: r.Policy, Log: log, Limits: r.Limits}
 				if s, ok := r.TS.(*sim.Sim); ok {
@@ -146,7 +152,7 @@ unless given.`,
 // migReceiver builds the receiver: policy, credentials (unknown peers fail
 // the handshake), backend, journal; it aborts migrations a crash left
 // unfinished.
-func migReceiver(ctx context.Context, cfg *config.Config, tr *migTransport, policyFile string, log *slog.Logger) (*relocation.Receiver, func(), error) {
+func migReceiver(ctx context.Context, cfg *config.Config, tr *migTransport, policyFile string, log *slog.Logger, xlOnly bool) (*relocation.Receiver, func(), error) {
 	pol, err := policy.Load(policyFile)
 	if err != nil {
 		return nil, nil, err
@@ -164,11 +170,19 @@ func migReceiver(ctx context.Context, cfg *config.Config, tr *migTransport, poli
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return nil, nil, err
 	}
-	ts, closeTS, err := migBackend(cfg, log)
+	ts, closeTS, name, err := migBackendMaybe(cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	if ts == nil && !xlOnly {
+		closeTS()
+		return nil, nil, fmt.Errorf("the %s backend cannot stream domains (toolstack.Migrator); use --xl to serve xl migrate -s tunnels only", name)
+	}
 	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log}
+	if ts == nil {
+		log.Warn("the backend cannot stream domains: serving xl tunnels only", "backend", name)
+		return r, closeTS, nil
+	}
 	if n, err := r.Recover(ctx); n > 0 || err != nil {
 		log.Warn("aborted migrations left unfinished by an earlier receiver", "count", n, "err", err)
 	}

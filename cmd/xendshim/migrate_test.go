@@ -207,7 +207,7 @@ func TestMigrateReceiveInetd(t *testing.T) {
 func TestMigrateReceiveInetdRefusesStderrLog(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"migrate-receive", "--inetd", "--log", "stderr"}, &out, &errb)
-	if code == 0 || !strings.Contains(errb.String(), "--inetd") {
+	if code == 0 || !strings.Contains(errb.String(), "--log=stderr with --inetd") {
 		t.Errorf("migrate-receive --inetd --log stderr = exit %d, %q; want a refusal", code, errb.String())
 	}
 }

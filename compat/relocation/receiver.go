@@ -37,7 +37,8 @@ const Format = "xendshim-config-json+backend-stream"
 // Receiver takes domains in over XMP/1. Set the fields, then call Serve or
 // ServeConn; call Recover at start-up. Safe for concurrent connections.
 type Receiver struct {
-	// TS is the local toolstack.
+	// TS is the local toolstack. Nil when only xl tunnels are served (a
+	// backend that cannot stream domains): native HELLOs are then refused.
 	TS Backend
 	// Policy decides who may send what.
 	Policy *policy.Policy
@@ -181,6 +182,9 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer string, h xmp.Hello, a *audit) error {
 	lim := r.Limits.withDefaults()
 	a.phase, a.id, a.uuid, a.name = "hello", h.MigrationID, h.Domain.UUID, h.Domain.Name
+	if r.TS == nil {
+		return refuse(xmp.CodeBackend, "this receiver cannot take native migrations (its backend cannot stream domains); use xl migrate -s \"xendshim migrate-connect\"")
+	}
 	if h.Proto != xmp.Proto || h.Format != Format {
 		return refuse(xmp.CodeProtocol, "protocol %d format %q; this receiver speaks %d %q", h.Proto, h.Format, xmp.Proto, Format)
 	}

@@ -71,6 +71,9 @@ func (r *Receiver) abortEntry(ctx context.Context, e *journal.Entry) error {
 	if e.State == journal.Committed {
 		return fmt.Errorf("migration %s is committed", e.ID)
 	}
+	if r.TS == nil {
+		return fmt.Errorf("migration %s: no backend to abort it with", e.ID)
+	}
 	if d, err := findUUID(ctx, r.TS, e.UUID); err != nil {
 		return err
 	} else if d != nil && e.Domid != 0 && d.Domid == toolstack.Domid(e.Domid) {
