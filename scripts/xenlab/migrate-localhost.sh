@@ -9,9 +9,13 @@
 #   part "localhost migration over TLS (xl -s)" ./migrate-localhost.sh
 # Exit status: 0 ok, 1 failure, 77 skipped (socat missing).
 #
-# What this does NOT cover: xendshim's native XMP/1 path (policy,
-# confinement, journalled commit) on real Xen; the xl backend does not yet
-# implement toolstack.Migrator, so `xendshim migrate --backend xl` refuses.
+# Part 3 runs the same migration through xendshim's own transport:
+# `xl migrate -s "xendshim migrate-connect ..."` to `xendshim migrate-receive
+# --xl --backend xl`, which checks the sender's certificate and confines the
+# config in xl's header against a policy before xl migrate-receive reads it.
+# What this does NOT cover: xendshim's native XMP/1 path (journalled
+# commit) on real Xen; the xl backend does not implement toolstack.Migrator,
+# so `xendshim migrate --backend xl` refuses.
 set -u
 XENDSHIM=${XENDSHIM:-$(dirname "$0")/xendshim}
 dir=${MIGRATE_DIR:-/var/tmp/migrate-lane}
@@ -69,5 +73,33 @@ else
 fi
 
 kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null
+
+# 3. Through xendshim's transport (xl migrate -s "xendshim migrate-connect").
+kernel=$(sed -n 's/^kernel *= *["'\'']\([^"'\'']*\)["'\''].*/\1/p' /etc/xen/tiny.cfg | head -1)
+ramdisk=$(sed -n 's/^ramdisk *= *["'\'']\([^"'\'']*\)["'\''].*/\1/p' /etc/xen/tiny.cfg | head -1)
+cat >"$dir/policy.toml" <<POL
+kernels = ["$kernel", "$ramdisk"]
+[peer."xendshim://host/localhost"]
+may_send = { names = ["$name"] }
+networks = ["xenbr0"]
+scripts = ["vif-bridge"]
+POL
+tls="--cert $dir/localhost.crt --key $dir/localhost.key --ca $dir/ca.crt"
+"$XENDSHIM" migrate-receive --xl --backend xl --state-dir "$dir/state" --listen 127.0.0.1:8005 \
+	--policy "$dir/policy.toml" $tls --log "file:$dir/xendshim-receive.log" 2>>"$dir/xendshim-receive.err" &
+shim=$!
+sleep 1
+before=$(xl domid "$name" 2>/dev/null)
+if xl migrate -s "$XENDSHIM migrate-connect --backend xl --state-dir $dir/state --addr 127.0.0.1:8005 $tls --log file:$dir/connect.log" "$name" localhost; then
+	after=$(xl domid "$name" 2>/dev/null)
+	if [ "$(count "$name")" = 1 ] && [ -n "$after" ] && [ "$after" != "$before" ]; then
+		echo "ok: $name migrated through xendshim migrate-connect: domid $before -> $after, one copy ($(running "$name"))"
+	else
+		echo "FAIL: after the xendshim migration: $(xl list)"; fail=1
+	fi
+else
+	echo "FAIL: xl migrate through xendshim migrate-connect failed"; cat "$dir/xendshim-receive.log" "$dir/xendshim-receive.err" "$dir/connect.log"; fail=1
+fi
+kill "$shim" 2>/dev/null; wait "$shim" 2>/dev/null
 xl destroy "$name" 2>/dev/null
 exit $fail
