@@ -1,0 +1,169 @@
+package xl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xendshim/xendshim/toolstack"
+)
+
+// Save implements toolstack.Toolstack with `xl save [-c]`.
+func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, checkpoint bool) error {
+	const op = "save"
+	if err := notDom0(op, id); err != nil {
+		return err
+	}
+	if path == "" || !filepath.IsAbs(path) {
+		return fail(toolstack.ErrInvalid, op, id, "save path %q must be absolute", path)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return fail(toolstack.ErrNotFound, op, id, "directory %s does not exist", filepath.Dir(path))
+	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
+	args := []string{"save"}
+	if checkpoint {
+		args = append(args, "-c")
+	}
+	args = append(args, did(id), path)
+	unlock := b.domLock(id)
+	defer unlock()
+	defer b.cache.invalidate()
+	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	return b.retryAfterRun(ctx, op, id, res, err, args)
+}
+
+// retryAfterRun retries a save or dump-core that failed because the PV
+// guest has never run: until its kernel starts, its p2m list is not built
+// and libxc cannot walk it ("Bad mfn ... during page table walk",
+// "p2m_size < nr_pages"). That is the state of a domain created or
+// restored paused. The domain runs for a moment, is paused again, and the
+// command is run once more. Called with the domain's lock held.
+func (b *Backend) retryAfterRun(ctx context.Context, op string, id toolstack.Domid, res Result, err error, args []string) error {
+	if err == nil || !(strings.Contains(string(res.Stderr), "Bad mfn") || strings.Contains(string(res.Stderr), "p2m_size < nr_pages")) {
+		return err
+	}
+	r, rerr := b.row(ctx, op, id)
+	if rerr != nil || r.State&toolstack.StatePaused == 0 {
+		return err
+	}
+	b.opts.Logf("xl backend: %s of paused domain %d failed: its kernel has not run yet; running it briefly and retrying", op, id)
+	if _, uerr := b.xl(ctx, op, id, "unpause", did(id)); uerr != nil {
+		return err
+	}
+	select {
+	case <-time.After(2 * time.Second):
+	case <-ctx.Done():
+	}
+	if _, perr := b.xl(ctx, op, id, "pause", did(id)); perr != nil {
+		return err
+	}
+	_, err = b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	return err
+}
+
+// Restore implements toolstack.Toolstack with `xl restore [-p]`. The
+// monitor crash of xl create (exit 3) is tolerated here too.
+func (b *Backend) Restore(ctx context.Context, path string, paused bool) (toolstack.Domid, error) {
+	const op = "restore"
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, fail(toolstack.ErrNotFound, op, nil, "save image %s does not exist", path)
+		}
+		return 0, wrapClass(toolstack.ErrInvalid, op, nil, err)
+	}
+	if !st.Mode().IsRegular() {
+		return 0, fail(toolstack.ErrInvalid, op, nil, "%s is not a regular file", path)
+	}
+	if err := checkSaveImage(path); err != nil {
+		return 0, wrapClass(toolstack.ErrInvalid, op, nil, err)
+	}
+	b.hostMu.Lock()
+	defer b.hostMu.Unlock()
+	defer b.cache.invalidate()
+	before, err := b.listDomains(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	args := []string{"restore"}
+	if paused {
+		args = append(args, "-p")
+	}
+	if b.opts.NoMonitor {
+		args = append(args, "-e")
+	}
+	args = append(args, path)
+	res, err := b.xlT(ctx, b.opts.LongTimeout, op, nil, args...)
+	if err != nil && !(res.ExitCode == monitorCrashExit && !hasLibxlError(res.Stderr)) {
+		return 0, err
+	}
+	id, lerr := b.findNew(ctx, "", before)
+	if lerr != nil {
+		if err != nil {
+			return 0, err
+		}
+		return 0, lerr
+	}
+	if err != nil || b.opts.NoMonitor {
+		b.opts.Logf("xl backend: xl restore exited %d but domain %d exists: xl's monitor died; continuing", res.ExitCode, id)
+		b.unmon.add(id)
+	}
+	return id, nil
+}
+
+// saveMagic starts every xl save image ("Xen saved domain, xl format\n \0 \r").
+const saveMagic = "Xen saved domain, xl format\n \x00 \r"
+
+func checkSaveImage(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, len(saveMagic))
+	if _, err := f.Read(buf); err != nil || string(buf) != saveMagic {
+		return errors.New(path + " is not an xl save image (bad magic)")
+	}
+	return nil
+}
+
+// CoreDump implements toolstack.Toolstack with `xl dump-core`; Crash then
+// destroys the domain and Reset re-creates it (Reset's rules). Live is
+// xl's only mode: dump-core does not pause the domain.
+func (b *Backend) CoreDump(ctx context.Context, id toolstack.Domid, path string, opts toolstack.DumpOptions) error {
+	const op = "dump-core"
+	if err := notDom0(op, id); err != nil {
+		return err
+	}
+	if path == "" || !filepath.IsAbs(path) {
+		return fail(toolstack.ErrInvalid, op, id, "core path %q must be absolute", path)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return fail(toolstack.ErrNotFound, op, id, "directory %s does not exist", filepath.Dir(path))
+	}
+	if err := b.exists(ctx, op, id); err != nil {
+		return err
+	}
+	unlock := b.domLock(id)
+	args := []string{"dump-core", did(id), path}
+	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
+	err = b.retryAfterRun(ctx, op, id, res, err, args)
+	unlock()
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.Crash:
+		return b.Destroy(ctx, id)
+	case opts.Reset:
+		_, err := b.Reset(ctx, id)
+		return err
+	}
+	return nil
+}
