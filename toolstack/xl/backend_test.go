@@ -522,4 +522,3 @@ func TestHostInfoAndDmesg(t *testing.T) {
 		t.Errorf("Dmesg = %q, %v", s, err)
 	}
 }
-

@@ -185,4 +185,3 @@ func (s *Server) exec(c *conn, m xenstore.Msg, reply func([]byte) xenstore.Msg, 
 	}
 	return fail("ENOSYS"), nil, nil
 }
-
