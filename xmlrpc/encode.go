@@ -39,20 +39,62 @@ func (e *MarshalError) Error() string { return e.Msg }
 // type) it returns a *MarshalError and no body: xend then answered fault 1 with the
 // error text, which is what EncodeResult does.
 func EncodeResponse(v any) ([]byte, error) {
+	if n := rawSize(v); n > 0 {
+		// Mostly pre-encoded: the size is known, so the reply is built in
+		// place at its final size.
+		b := make([]byte, 0, n+len(responseHead)+len(responseTail))
+		b = append(b, responseHead...)
+		b, err := appendValue(b, v, 0)
+		if err != nil {
+			return nil, err
+		}
+		return append(b, responseTail...), nil
+	}
 	bp := scratch.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) <= maxScratch {
 			scratch.Put(bp)
 		}
 	}()
-	b := append((*bp)[:0], xmlHeader+"<methodResponse>\n<params>\n<param>\n"...)
+	b := append((*bp)[:0], responseHead...)
 	b, err := appendValue(b, v, 0)
 	if err != nil {
 		return nil, err
 	}
-	b = append(b, "</param>\n</params>\n</methodResponse>\n"...)
+	b = append(b, responseTail...)
 	*bp = b
 	return bytes.Clone(b), nil
+}
+
+// The text around the value of a methodResponse.
+const (
+	responseHead = xmlHeader + "<methodResponse>\n<params>\n<param>\n"
+	responseTail = "</param>\n</params>\n</methodResponse>\n"
+)
+
+// rawSize returns the encoded size of v when v is a Raw or an array whose
+// elements are mostly Raw values (an estimate for the others), and 0 when it
+// cannot tell cheaply.
+func rawSize(v any) int {
+	switch x := v.(type) {
+	case Raw:
+		return len(x.b) + len("<value><nil/></value>")
+	case []any:
+		n, raws := len("<value><array><data>\n</data></array></value>\n"), 0
+		for _, e := range x {
+			if r, ok := e.(Raw); ok {
+				n += len(r.b)
+				raws++
+			} else {
+				n += 64
+			}
+		}
+		if raws == 0 || raws < len(x)/2 {
+			return 0
+		}
+		return n
+	}
+	return 0
 }
 
 // scratch holds encoding buffers, so a large reply is built in a buffer that has

@@ -61,7 +61,7 @@ func (t *table) domains() {
 	t.reg("xend.domains", []xmlrpc.Param{opt("detail", true), opt("full", false)}, func(ctx context.Context, a []any) (any, error) {
 		if truth(a[0]) {
 			recs, err := s.DomainsWithState(ctx, "running", truth(a[1]))
-			return records(recs), err
+			return encodedRecords(recs), err
 		}
 		names, err := s.DomainNamesWithState(ctx, "running")
 		return anyStrings(names), err
@@ -70,7 +70,7 @@ func (t *table) domains() {
 		state := pyStr(a[1])
 		if truth(a[0]) {
 			recs, err := s.DomainsWithState(ctx, state, truth(a[2]))
-			return records(recs), err
+			return encodedRecords(recs), err
 		}
 		names, err := s.DomainNamesWithState(ctx, state)
 		return anyStrings(names), err
