@@ -311,3 +311,40 @@ func TestPreAuthFloodIsRateLimited(t *testing.T) {
 		t.Errorf("%d audit records for 60 failed handshakes; want between 1 and 40 (burst 20 + rate)", n)
 	}
 }
+
+// TestSenderCrashMidStream is scenario F7 for the sender: the sender dies
+// while streaming (a panic unwinds Migrate without its error handling, as
+// a kill would leave it: the domain parked in the spool, the journal at
+// SENDING). The receiver aborts on the broken connection; migrate-resolve
+// (Resolve) resumes the parked domain at home: one copy, same state.
+func TestSenderCrashMidStream(t *testing.T) {
+	w := newWorld(t, loopback{}, func(w *world) {
+		w.send.Hook = func(phase string, c net.Conn) {
+			if phase == "stream" {
+				closeConn(c)
+				panic("sender killed")
+			}
+		}
+	})
+	id, uuid := w.guest(guestConfig("web1"))
+	before := w.find(uuid)
+	func() {
+		defer func() { recover() }()
+		w.send.Migrate(context.Background(), id, "dst", w.addr, relocation.Options{})
+	}()
+	w.settle(t)
+	if c := w.find(uuid); c.running+c.paused != 0 {
+		t.Fatalf("after the crash: %+v; want the domain only parked in the spool", c)
+	}
+	pending, _ := w.send.Pending()
+	if len(pending) != 1 || pending[0].State != journal.Sending {
+		t.Fatalf("pending = %+v; want one SENDING migration", pending)
+	}
+	res, err := w.send.Resolve(context.Background(), pending[0].ID, false)
+	if err != nil || res.Outcome != relocation.OutcomeResumed {
+		t.Fatalf("Resolve = %+v, %v; want resumed", res, err)
+	}
+	if c := w.find(uuid); c.running != 1 || c.where != "src" || c.fp != before.fp {
+		t.Errorf("after Resolve: %+v; want running once on src with fingerprint %.12s", c, before.fp)
+	}
+}
