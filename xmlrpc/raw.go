@@ -97,6 +97,15 @@ func (b *Builder) Value(v any) {
 	b.buf = out
 }
 
+// Append appends a value encoded earlier (the zero Raw is None).
+func (b *Builder) Append(r Raw) {
+	if r.b == nil {
+		b.Nil()
+		return
+	}
+	b.buf = append(b.buf, r.b...)
+}
+
 // BeginArray opens an array; its elements follow until EndArray.
 func (b *Builder) BeginArray() {
 	b.depth++

@@ -23,6 +23,13 @@ func TestBuilderMatchesEncoder(t *testing.T) {
 		{"bools", func(b *Builder) { b.Bool(true); b.Bool(false) }, []any{true, false}},
 		{"nil", func(b *Builder) { b.Nil() }, []any{nil}},
 		{"empty array", func(b *Builder) { b.BeginArray(); b.EndArray() }, []any{[]any{}}},
+		{"appended", func(b *Builder) {
+			r, _ := EncodeRaw([]any{"x", 1})
+			b.BeginArray()
+			b.Append(r)
+			b.Append(Raw{})
+			b.EndArray()
+		}, []any{[]any{[]any{"x", 1}, nil}}},
 		{"record", func(b *Builder) {
 			b.BeginArray()
 			b.String("domain")
