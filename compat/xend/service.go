@@ -64,6 +64,8 @@ type Service struct {
 	saved map[string]*vmRecord
 	// hostCPUs caches the host's CPU count (0 until known).
 	hostCPUs atomic.Int64
+	// listCache holds the encoded records of the last listings (cache.go).
+	listCache recordCache
 }
 
 // New returns a Service on ts. It loads the managed-domain store (a corrupt
