@@ -60,8 +60,7 @@ func (t *table) domains() {
 	s := t.s
 	t.reg("xend.domains", []xmlrpc.Param{opt("detail", true), opt("full", false)}, func(ctx context.Context, a []any) (any, error) {
 		if truth(a[0]) {
-			recs, err := s.DomainsWithState(ctx, "running", truth(a[1]))
-			return encodedRecords(recs), err
+			return s.listRecords(ctx, "running", truth(a[1]))
 		}
 		names, err := s.DomainNamesWithState(ctx, "running")
 		return anyStrings(names), err
@@ -69,8 +68,7 @@ func (t *table) domains() {
 	t.reg("xend.domains_with_state", []xmlrpc.Param{req("detail"), req("state"), req("full")}, func(ctx context.Context, a []any) (any, error) {
 		state := pyStr(a[1])
 		if truth(a[0]) {
-			recs, err := s.DomainsWithState(ctx, state, truth(a[2]))
-			return encodedRecords(recs), err
+			return s.listRecords(ctx, state, truth(a[2]))
 		}
 		names, err := s.DomainNamesWithState(ctx, state)
 		return anyStrings(names), err

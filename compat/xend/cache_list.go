@@ -1,0 +1,111 @@
+package xend
+
+import (
+	"context"
+
+	"github.com/xendshim/xendshim/xmlrpc"
+)
+
+// listRecords is DomainsWithState(ctx, state, full) already encoded for the
+// XML-RPC table: the same records, in the same order, as
+// encodedRecords(DomainsWithState(...)) gives, with each record taken from
+// the record cache when nothing it is rendered from changed (see cache.go).
+// If a record cannot be encoded it falls back to the plain path, so the
+// encoder answers with the fault it always did.
+func (s *Service) listRecords(ctx context.Context, state string, full bool) (any, error) {
+	s.mu.Lock()
+	doms, err := s.filter(ctx, state)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	for i, d := range doms {
+		doms[i] = s.detach(d)
+	}
+	s.mu.Unlock()
+
+	type slot struct {
+		hit   *cachedRecord // the cached record to use, or nil
+		items []xmlrpc.Raw  // a freshly rendered record, encoded
+		skip  bool          // the record failed to render: left out
+		err   error         // the record cannot be encoded
+	}
+	slots := make([]slot, len(doms))
+	renderAll(len(doms), func(i int) {
+		d, sl := doms[i], &slots[i]
+		cacheable := d.rec.UUID != dom0UUID
+		var in recordInputs
+		if cacheable {
+			in, cacheable = s.gatherInputs(ctx, d, full)
+			if e := s.listCache.get(d.rec.UUID); cacheable && e != nil && sameInputs(&e.in, &in) {
+				sl.hit = e
+				return
+			}
+		}
+		v, err := s.sxpr(ctx, d, full, modeNormal)
+		if err != nil {
+			sl.skip = true // a record that failed to render is left out
+			return
+		}
+		items, cpuTime, err := encodeItems(v, d.active())
+		if err != nil {
+			sl.err = err
+			return
+		}
+		sl.items = items
+		if cacheable {
+			s.listCache.put(d.rec.UUID, &cachedRecord{in: in, items: items, cpuTime: cpuTime})
+		}
+	})
+
+	var b xmlrpc.Builder
+	per := recordSizeHint.Load()
+	if per == 0 {
+		per = 4096
+	}
+	b.Grow(len(doms) * int(per+per/8))
+	out := make([]any, 0, len(doms))
+	seen := make(map[string]bool, len(doms))
+	total := 0
+	for i, sl := range slots {
+		seen[doms[i].rec.UUID] = true
+		switch {
+		case sl.err != nil:
+			recs, err := s.DomainsWithState(ctx, state, full)
+			return records(recs), err
+		case sl.skip:
+			continue
+		case sl.hit != nil:
+			appendCached(&b, sl.hit, doms[i])
+		default:
+			b.BeginArray()
+			for _, r := range sl.items {
+				b.Append(r)
+			}
+			b.EndArray()
+		}
+		r, err := b.Take()
+		if err != nil {
+			recs, err := s.DomainsWithState(ctx, state, full)
+			return records(recs), err
+		}
+		out = append(out, r)
+		total += r.Len()
+	}
+	if len(out) > 0 {
+		recordSizeHint.Store(int64(total/len(out) + 1))
+	}
+	// Forget domains that are gone; a filtered listing sees only some, so
+	// it prunes only once the cache has clearly outgrown the host.
+	if state == "all" || s.listCache.size() > 2*len(doms)+64 {
+		if state != "all" {
+			s.mu.Lock()
+			for u := range s.recs {
+				seen[u] = true
+			}
+			s.mu.Unlock()
+		}
+		s.listCache.prune(seen)
+	}
+	return out, nil
+}
