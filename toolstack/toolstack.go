@@ -167,3 +167,15 @@ type MediaChanger interface {
 	// no such disk, ErrInvalid if it is not removable.
 	ChangeMedia(ctx context.Context, id Domid, vdev string, path string) error
 }
+
+// KernelNoteReader is implemented by toolstacks that can report the Xen ELF
+// notes of a PV guest kernel on the host (XEN_ELFNOTE_*: FEATURES,
+// VIRT_BASE, HV_START_LOW, ...). xend showed them in a domain's image
+// section; compat layers use it, when present, to do the same, and leave
+// the notes out otherwise.
+type KernelNoteReader interface {
+	// KernelNotes returns the notes of the kernel at path on the host as
+	// (NAME, value) pairs in the kernel's order, values as decimal or text
+	// as xend printed them; ErrNotFound if there is no such file.
+	KernelNotes(ctx context.Context, path string) (KeyValueList, error)
+}

@@ -36,8 +36,11 @@ type Profile struct {
 	PCIDevices    []toolstack.DevicePCI      `json:"pci_devices"`
 	Bridges       []string                   `json:"bridges"`
 	Files         []string                   `json:"files"`
-	SaveDirectory string                     `json:"save_directory"`
-	Sim           Knobs                      `json:"sim"`
+	// KernelNotes are the Xen ELF notes of guest kernels on the host, by
+	// absolute path, in each kernel's order; KernelNotes reports them.
+	KernelNotes   map[string]toolstack.KeyValueList `json:"kernel_notes,omitempty"`
+	SaveDirectory string                            `json:"save_directory"`
+	Sim           Knobs                             `json:"sim"`
 }
 
 // Knobs switch on behaviour the reference host did not have. All are off
@@ -133,11 +136,16 @@ type profileGuest struct {
 }
 
 // ReferenceProfile returns the host of the golden captures, with every knob
-// off: loaded into the simulator it behaves as the captures require.
+// off: loaded into the simulator it behaves as the captures require. It is
+// reference-host.json plus, unless that file gives kernel_notes, the ELF
+// notes of its guest kernel that the captures show (referenceKernelNotes).
 func ReferenceProfile() *Profile {
 	p, err := ParseProfile(referenceHost)
 	if err != nil {
 		panic("sim: embedded reference profile: " + err.Error())
+	}
+	if p.KernelNotes == nil {
+		p.KernelNotes = map[string]toolstack.KeyValueList{referenceKernel: referenceKernelNotes}
 	}
 	return p
 }
@@ -206,6 +214,9 @@ func (p *Profile) validate() error {
 		}
 	}
 	if _, err := parseHWCaps(ph.HWCaps); err != nil {
+		return err
+	}
+	if err := validateKernelNotes(p.KernelNotes); err != nil {
 		return err
 	}
 	if p.Dom0.Name == "" {

@@ -1,5 +1,6 @@
 // Package sim is an embedded simulated Xen host that implements
-// toolstack.Toolstack (and toolstack.Migrator and toolstack.HostFiles).
+// toolstack.Toolstack (and toolstack.Migrator, HostFiles, MediaChanger and
+// KernelNoteReader).
 //
 // It is a product feature, not only a test double: xendshim serves from it
 // when no hypervisor is present, and people test their tooling against it.
@@ -34,10 +35,11 @@ import (
 
 // Compile-time checks that Sim is a full toolstack.
 var (
-	_ toolstack.Toolstack    = (*Sim)(nil)
-	_ toolstack.Migrator     = (*Sim)(nil)
-	_ toolstack.HostFiles    = (*Sim)(nil)
-	_ toolstack.MediaChanger = (*Sim)(nil)
+	_ toolstack.Toolstack        = (*Sim)(nil)
+	_ toolstack.Migrator         = (*Sim)(nil)
+	_ toolstack.HostFiles        = (*Sim)(nil)
+	_ toolstack.MediaChanger     = (*Sim)(nil)
+	_ toolstack.KernelNoteReader = (*Sim)(nil)
 )
 
 // Options configure New.
