@@ -9,6 +9,10 @@ import (
 	"github.com/xendshim/xendshim/toolstack"
 )
 
+// vifScriptDir is xend's network_script_dir, where a vif's hotplug script
+// name is looked up.
+const vifScriptDir = "/etc/xen/scripts"
+
 // Insertion orders of the dicts xend built for live device configurations;
 // pyDictOrder turns them into the emitted order (§6.5, §9 item 12).
 var (
@@ -91,8 +95,12 @@ func (s *Service) liveDevice(ctx context.Context, d *domain, dev *devRecord, st 
 				vals[f.key] = sxp.Atom(f.val.Text())
 			}
 		}
-		if _, ok := vals["script"]; !ok {
-			vals["script"] = sxp.Atom("/etc/xen/scripts/vif-bridge")
+		// netif.py wrote the hotplug script to xenstore joined to
+		// network_script_dir, and the live record reads it back from there.
+		if sc, ok := vals["script"]; !ok {
+			vals["script"] = sxp.Atom(vifScriptDir + "/vif-bridge")
+		} else if t := sc.Text(); !strings.HasPrefix(t, "/") {
+			vals["script"] = sxp.Atom(vifScriptDir + "/" + t)
 		}
 		if _, ok := vals["mac"]; ok {
 			// xend's config is the truth: it wrote the MAC to xenstore.

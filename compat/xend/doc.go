@@ -45,6 +45,6 @@
 // console device's tty, and a vfb's VNC location (host:port) once a device
 // model serves it, for PV guests too. dom0's record is always complete
 // (vCPUs, affinity, cpu_time, memory, state). Toolstacks that implement
-// NoteReader supply a PV kernel's ELF notes for the image section; migration
+// toolstack.KernelNoteReader supply a PV kernel's ELF notes for the image section; migration
 // goes through Options.Migrate.
 package xend

@@ -247,20 +247,14 @@ func (s *Service) checkBootDisk(ctx context.Context, rec *vmRecord) error {
 	return nil
 }
 
-// NoteReader is implemented by toolstacks that can report the ELF notes of
-// a PV guest's kernel, which xend showed in the image section (§6.4).
-// Without it a PV record carries no notes.
-type NoteReader interface {
-	// KernelNotes returns the notes of the kernel at path on the host, as
-	// (NAME, value) pairs in the kernel's order.
-	KernelNotes(ctx context.Context, path string) (toolstack.KeyValueList, error)
-}
-
+// kernelNotes are the image section's ELF notes (§6.4): SUSPEND_CANCEL
+// for HVM guests, and for PV guests the kernel's own notes when the
+// toolstack can read them (toolstack.KernelNoteReader); none otherwise.
 func (s *Service) kernelNotes(ctx context.Context, rec *vmRecord) []field {
 	if rec.Image.Type == "hvm" {
 		return []field{{"SUSPEND_CANCEL", sxp.Atom("1")}}
 	}
-	nr, ok := s.ts.(NoteReader)
+	nr, ok := s.ts.(toolstack.KernelNoteReader)
 	if !ok || rec.Image.Kernel == "" {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/xendshim/xendshim/sxp"
 	"github.com/xendshim/xendshim/toolstack"
 	"github.com/xendshim/xendshim/xmlrpc"
 )
@@ -27,6 +28,10 @@ type Error struct {
 	Code int
 	// Value is the faultString: a string, or a []any of strings.
 	Value any
+	// Prefix is what Python's str() of the exception put before Value:
+	// "Invalid Configuration: " for an XendConfigError. XML-RPC faults
+	// carry Value alone (§3.2); PythonStr adds it.
+	Prefix string
 }
 
 // Error implements error with the faultString's text.
@@ -44,6 +49,12 @@ func invalidDomain(ident string) error { return &Error{Code: CodeInvalidDomain, 
 // xendError is XendError/VmError(msg): fault 2.
 func xendError(format string, args ...any) error {
 	return &Error{Code: CodeGeneric, Value: fmt.Sprintf(format, args...)}
+}
+
+// configError is XendConfigError(msg): fault 2 with msg, whose str() is
+// "Invalid Configuration: msg" (golden http/026).
+func configError(msg string) error {
+	return &Error{Code: CodeGeneric, Value: msg, Prefix: "Invalid Configuration: "}
 }
 
 // internalError is any other Python exception: fault 1 with str(exc).
@@ -69,6 +80,22 @@ func FaultOf(err error) *xmlrpc.Fault {
 		return f
 	}
 	return &xmlrpc.Fault{Code: CodeGeneric, String: err.Error()}
+}
+
+// PythonStr returns str() of the exception xend raised for err: the text
+// its HTTP/SXP interface showed in (xend.err '…') replies and 404 bodies.
+// An XendInvalidDomain is an xmlrpclib Fault and prints as
+// "<Fault 3: 'name'>"; an XendConfigError keeps its "Invalid
+// Configuration: " prefix; anything else prints as its message.
+func PythonStr(err error) string {
+	var xe *Error
+	if !errors.As(err, &xe) {
+		return err.Error()
+	}
+	if xe.Code == CodeInvalidDomain {
+		return "<Fault 3: " + sxp.Quote(xe.Error()) + ">"
+	}
+	return xe.Prefix + xe.Error()
 }
 
 // IsInvalidDomain reports whether err is xend's "no such domain" (fault 3).

@@ -245,5 +245,9 @@ func (s *Service) Dump(ctx context.Context, id Ident, filename any, live, crash,
 	if filename != nil {
 		path = pyStr(filename)
 	}
-	return tsErr(s.ts.CoreDump(ctx, d.info.Domid, path, toolstack.DumpOptions{Live: live, Crash: crash, Reset: reset}))
+	if err := s.ts.CoreDump(ctx, d.info.Domid, path, toolstack.DumpOptions{Live: live, Crash: crash, Reset: reset}); err != nil {
+		// XendDomainInfo.dumpCore's XendError.
+		return xendError("Failed to dump core: %s", tsText(err))
+	}
+	return nil
 }

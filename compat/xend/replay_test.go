@@ -3,7 +3,6 @@ package xend
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -16,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xendshim/xendshim/toolstack"
 	"github.com/xendshim/xendshim/toolstack/sim"
 	"github.com/xendshim/xendshim/xmlrpc"
 )
@@ -26,44 +24,14 @@ import (
 // the reference host).
 const goldenDir = "testdata/golden/xmlrpc"
 
-// refNotes are the ELF notes of the reference host's guest kernel
-// (/var/lib/xen/boot/vmlinuz-guest), as xend read them, in the kernel's
-// order (golden 007-create-pv1). The simulator has no kernels to read, so
-// the replay adds them through NoteReader.
-var refNotes = toolstack.KeyValueList{
-	{Key: "FEATURES", Value: "!writable_page_tables|pae_pgdir_above_4gb"},
-	{Key: "VIRT_BASE", Value: "18446744071562067968"},
-	{Key: "GUEST_VERSION", Value: "2.6"},
-	{Key: "PADDR_OFFSET", Value: "0"},
-	{Key: "HYPERCALL_PAGE", Value: "18446744071562076160"},
-	{Key: "LOADER", Value: "generic"},
-	{Key: "INIT_P2M", Value: "18446719884453740544"},
-	{Key: "PAE_MODE", Value: "yes"},
-	{Key: "ENTRY", Value: "18446744071590454784"},
-	{Key: "HV_START_LOW", Value: "18446603336221196288"},
-	{Key: "GUEST_OS", Value: "linux"},
-	{Key: "SUSPEND_CANCEL", Value: "1"},
-	{Key: "XEN_VERSION", Value: "xen-3.0"},
-	{Key: "MOD_START_PFN", Value: "1"},
-}
-
-// notedSim is the simulator plus the reference kernel's notes.
-type notedSim struct{ *sim.Sim }
-
-func (notedSim) KernelNotes(ctx context.Context, path string) (toolstack.KeyValueList, error) {
-	return refNotes, nil
-}
-
 // replayServer starts the xend table on a fresh reference simulator over a
 // UNIX socket and returns its path.
 func replayServer(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	prof, err := sim.LoadProfile(filepath.Join(goldenDir, "..", "reference-host.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sm, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: prof, Seed: 1,
+	// The reference profile is reference-host.json (toolstack/sim checks
+	// its embedded copy is the shared one) with its guest kernel's notes.
+	sm, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: sim.ReferenceProfile(), Seed: 1,
 		Clock: sim.NewManualClock(time.Unix(1795552540, 0)), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +52,7 @@ func replayServer(t testing.TB) string {
 			t.Fatal(err)
 		}
 	}
-	svc, err := New(notedSim{sm}, Options{DomainsPath: filepath.Join(dir, "domains"), StrictXend: true})
+	svc, err := New(sm, Options{DomainsPath: filepath.Join(dir, "domains"), StrictXend: true})
 	if err != nil {
 		t.Fatal(err)
 	}

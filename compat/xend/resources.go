@@ -20,7 +20,8 @@ func (s *Service) SetMemoryTarget(ctx context.Context, id Ident, mib int) error 
 		return err
 	}
 	if mib > d.rec.MaxMem && d.rec.UUID != dom0UUID {
-		return xendError("memory_dynamic_max must be less than or equal to memory_static_max")
+		// XendConfig._memory_sanity_check.
+		return configError("memory_dynamic_max must be less than or equal to memory_static_max")
 	}
 	if d.rec.UUID == dom0UUID && mib < s.opts.Dom0MinMem {
 		return xendError("memory_dynamic_max too small")
@@ -46,7 +47,8 @@ func (s *Service) SetMaxMem(ctx context.Context, id Ident, mib int) error {
 		return err
 	}
 	if mib < d.rec.Memory {
-		return xendError("memory_static_max must be greater than or equal to memory_dynamic_max")
+		// _safe_set_memory's sanity check.
+		return configError("memory_static_max must be greater than or equal to memory_dynamic_max")
 	}
 	if d.active() {
 		if err := s.ts.SetMemoryMax(ctx, d.info.Domid, uint64(mib)*1024); err != nil {

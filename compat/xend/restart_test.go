@@ -20,7 +20,7 @@ func TestAdoptAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := New(notedSim{sm}, Options{NoStore: true, StrictXend: true})
+	first, err := New(sm, Options{NoStore: true, StrictXend: true})
 	if err != nil {
 		t.Fatal(err)
 	}
