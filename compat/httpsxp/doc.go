@@ -50,8 +50,10 @@
 // # Layers
 //
 // Domain and node semantics (lookup order, records as xend's sxpr(),
-// errors) belong to compat/xend; this package reaches them through the
-// Service interface, which NewXendService implements on a *xend.Service.
+// errors and their str() texts, core dumps, device_configure, migration
+// through xend.Options.Migrate) belong to compat/xend; this package
+// reaches them through the Service interface, which NewXendService
+// implements on a *xend.Service.
 // Usage:
 //
 //	svc, _ := xend.New(ts, xend.Options{})
@@ -64,7 +66,8 @@
 // # Deliberate differences from xend 4.4.4
 //
 //   - op=dump defaults reset to 0 and takes the last of a repeated live:
-//     libvirt never sent reset, so every virsh dump failed on real xend.
+//     libvirt never sent reset, so every virsh dump failed on real xend
+//     (Options.StrictXend keeps xend's binding, for replaying captures).
 //   - Replies are always SXP; xend sent HTML to clients that sent both
 //     User-Agent and an Accept without application/sxp (browsers, curl).
 //   - A form value named dom does not redirect an op to another domain.

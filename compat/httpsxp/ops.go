@@ -166,12 +166,23 @@ var domainOps = map[string]*opSpec{
 	"domain_sched_credit_set": {params: ps("weight:i", "cap:i"), run: domainOp("domain_sched_credit_set")},
 }
 
+// dumpParams are SrvDomain.op_dump's FormFn parameters, all required.
+var dumpParams = ps("file", "live:i", "crash:i", "reset:i")
+
 // opDump binds dump's arguments the libvirt-friendly way described above;
-// file, live and crash stay required.
+// file, live and crash stay required. With Options.StrictXend it binds
+// them as xend did, so libvirt's dumps fail with "Missing parameter: reset".
 func opDump(cl *call, t target, _ formValues) (sxp.Value, error) {
 	a := cl.req.Args
+	if cl.srv.opts.StrictXend {
+		args, err := bindForm(a, dumpParams, nil)
+		if err != nil {
+			return sxp.Value{}, err
+		}
+		return domainOp("dump")(cl, t, args)
+	}
 	args := formValues{"reset": int64(0)}
-	for _, p := range ps("file", "live:i", "crash:i", "reset:i") {
+	for _, p := range dumpParams {
 		vs := a.Get(p.name)
 		if len(vs) == 0 {
 			if p.name == "reset" {

@@ -18,9 +18,9 @@ import (
 	"github.com/xendshim/xendshim/toolstack/sim"
 )
 
-// deviations are the captures where the shim answers differently from xend
-// on purpose. Each names the file under testdata/deviations holding the
-// shim's expected reply, and why.
+// deviations are the captures where the shim, unless Options.StrictXend
+// is set, answers differently from xend on purpose. Each names the file
+// under testdata/deviations holding the shim's expected reply, and why.
 var deviations = map[string]string{
 	// libvirt's coredump never sends reset, so xend 4.4 answered
 	// "Missing parameter: reset" to every virsh dump (spec §6 item 14).
@@ -54,12 +54,16 @@ func readIndex(t *testing.T) []goldenEntry {
 // with the reference host, behind compat/xend, on a UNIX socket.
 func newReplayServer(t testing.TB) string {
 	t.Helper()
+	return newReplayServerOpts(t, Options{})
+}
+
+// newReplayServerOpts is newReplayServer with server options.
+func newReplayServerOpts(t testing.TB, opts Options) string {
+	t.Helper()
 	dir := t.TempDir()
-	prof, err := sim.LoadProfile(filepath.Join("testdata", "reference-host.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: prof, NoSync: true, Seed: 1})
+	// The reference profile is reference-host.json (toolstack/sim checks
+	// its embedded copy is the shared one) with its guest kernel's notes.
+	ts, err := sim.New(sim.Options{StateDir: filepath.Join(dir, "sim"), Profile: sim.ReferenceProfile(), NoSync: true, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +71,7 @@ func newReplayServer(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, _ := startServer(t, NewXendService(svc))
+	path, _ := startServerOpts(t, NewXendService(svc), opts)
 	return path
 }
 
@@ -192,8 +196,16 @@ func (m *masker) mask(reply []byte, side string) (string, error) {
 
 // TestGoldenReplay replays testdata/golden (libvirt's requests to xend
 // 4.4.4, in capture order) against the shim on a fresh simulated reference
-// host, and compares every reply byte for byte after masking.
+// host, and compares every reply byte for byte after masking: with
+// StrictXend every reply must be xend's; by default the listed deviations
+// must give the shim's own reply instead.
 func TestGoldenReplay(t *testing.T) {
+	for _, strict := range []bool{true, false} {
+		t.Run(fmt.Sprintf("StrictXend=%v", strict), func(t *testing.T) { replayGolden(t, strict) })
+	}
+}
+
+func replayGolden(t *testing.T, strict bool) {
 	entries := readIndex(t)
 	var reqs [][]byte
 	for _, e := range entries {
@@ -203,13 +215,15 @@ func TestGoldenReplay(t *testing.T) {
 		}
 		reqs = append(reqs, b)
 	}
-	path := newReplayServer(t)
+	path := newReplayServerOpts(t, Options{StrictXend: strict})
 	m := newMasker(reqs)
 	same, deviated := 0, 0
 	for i, e := range entries {
 		id := e.num + "-" + e.name
 		wantFile := filepath.Join("testdata", "golden", id+".response.http")
-		if _, ok := deviations[id]; ok {
+		_, deviates := deviations[id]
+		deviates = deviates && !strict
+		if deviates {
 			wantFile = filepath.Join("testdata", "deviations", id+".response.http")
 		}
 		wantRaw, err := os.ReadFile(wantFile)
@@ -234,13 +248,17 @@ func TestGoldenReplay(t *testing.T) {
 			t.Errorf("%s: reply differs after masking: %s", id, firstDiff(got, want))
 			continue
 		}
-		if _, ok := deviations[id]; ok {
+		if deviates {
 			deviated++
 		} else {
 			same++
 		}
 	}
-	t.Logf("golden replay: %d/%d byte-identical to xend after masking, %d/%d as the listed deliberate deviations", same, len(entries), deviated, len(deviations))
+	if strict {
+		t.Logf("golden replay (StrictXend): %d/%d byte-identical to xend after masking", same, len(entries))
+	} else {
+		t.Logf("golden replay: %d/%d byte-identical to xend after masking, %d/%d as the listed deliberate deviations", same, len(entries), deviated, len(deviations))
+	}
 	if same+deviated != len(entries) {
 		t.Errorf("golden replay: %d/%d matched; want all", same+deviated, len(entries))
 	}

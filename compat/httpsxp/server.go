@@ -38,6 +38,10 @@ type Options struct {
 	// has no Host header and came over TCP; empty means the listener's
 	// local address.
 	ServerHostname string
+	// StrictXend answers exactly as xend 4.4.4 did where the shim
+	// deliberately differs (package doc): op=dump then requires reset,
+	// which libvirt never sent. For replaying captures; off in service.
+	StrictXend bool
 }
 
 // Server answers xend's HTTP/SXP protocol (the /xend/ resource tree that

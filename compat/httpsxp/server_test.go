@@ -15,12 +15,18 @@ import (
 // startServer serves svc on a fresh UNIX socket and returns its path.
 func startServer(t testing.TB, svc Service) (string, *Server) {
 	t.Helper()
+	return startServerOpts(t, svc, Options{})
+}
+
+// startServerOpts is startServer with options.
+func startServerOpts(t testing.TB, svc Service, opts Options) (string, *Server) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "xend-socket")
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	srv := New(svc, Options{})
+	srv := New(svc, opts)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {

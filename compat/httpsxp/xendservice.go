@@ -2,11 +2,8 @@ package httpsxp
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xendshim/xendshim/compat/xend"
@@ -16,14 +13,10 @@ import (
 
 // NewXendService returns the Service of the HTTP/SXP interface on top of
 // compat/xend's Service, which owns xend's semantics (lookup, records,
-// errors). What this adapter adds is only what SrvDomain itself did: which
-// identifier each op passed on (the domid or the name), and the Python
-// return values that became reply bodies (0, True, a dict repr).
-//
-// Three ops have no counterpart in compat/xend yet and are written here so
-// that they can move there: dump (toolstack CoreDump with xend's checks),
-// migrate (answers as xend did when the relocation connection failed) and
-// device_configure (refused with a clear message).
+// errors and their str() texts, dump, migration through its
+// Options.Migrate). What this adapter adds is only what SrvDomain itself
+// did: which identifier each op passed on (the domid or the name), and the
+// Python return values that became reply bodies (0, True, a dict repr).
 func NewXendService(svc *xend.Service) Service {
 	return &xendService{svc: svc, timeout: 10 * time.Minute}
 }
@@ -37,19 +30,13 @@ func (x *xendService) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), x.timeout)
 }
 
-// xendText makes an *xend.Error print as Python's str() of the exception:
-// an XendInvalidDomain is an xmlrpclib Fault, "<Fault 3: 'name'>".
+// xendText makes an error print as Python's str() of the exception xend
+// raised (xend.PythonStr), which is what SrvDomain's replies showed.
 type xendText struct{ err error }
 
-func (e xendText) Error() string { return e.err.Error() }
-func (e xendText) Unwrap() error { return e.err }
-func (e xendText) XendText() string {
-	var xe *xend.Error
-	if errors.As(e.err, &xe) && xe.Code == xend.CodeInvalidDomain {
-		return "<Fault 3: " + sxp.Quote(xe.Error()) + ">"
-	}
-	return e.err.Error()
-}
+func (e xendText) Error() string    { return e.err.Error() }
+func (e xendText) Unwrap() error    { return e.err }
+func (e xendText) XendText() string { return xend.PythonStr(e.err) }
 
 // wrap classes compat/xend's errors for the HTTP layer.
 func wrap(err error) error {
@@ -208,9 +195,10 @@ func (x *xendService) domainOp(ctx context.Context, d DomainRef, op Op) (sxp.Val
 	case "save":
 		return none, s.Save(ctx, byID(d), op.Str("file"), false)
 	case "dump":
-		return none, x.dump(ctx, d, op)
+		// domain_dump(self.dom.domid, file, live, crash, reset).
+		return none, s.Dump(ctx, byID(d), op.Str("file"), op.Int("live") != 0, op.Int("crash") != 0, op.Int("reset") != 0)
 	case "migrate":
-		return none, x.migrate(ctx, d, op)
+		return none, s.Migrate(ctx, byID(d), migration(op))
 	case "pincpu":
 		// domain_pincpu returned xc's rc, 0.
 		if err := s.PinVCPU(ctx, ident(d), op.Str("vcpu"), op.Str("cpumap")); err != nil {
@@ -229,7 +217,7 @@ func (x *xendService) domainOp(ctx context.Context, d DomainRef, op Op) (sxp.Val
 		}
 		return none, nil
 	case "mem_target_set":
-		return none, configError(s.SetMemoryTarget(ctx, ident(d), int(op.Int("target"))))
+		return none, s.SetMemoryTarget(ctx, ident(d), int(op.Int("target")))
 	case "vcpuinfo":
 		return s.VCPUInfo(ctx, ident(d))
 	case "wait_for_devices":
@@ -239,7 +227,9 @@ func (x *xendService) domainOp(ctx context.Context, d DomainRef, op Op) (sxp.Val
 	case "device_create":
 		return s.DeviceCreate(ctx, ident(d), op.Sxpr("config"))
 	case "device_configure":
-		return none, fmt.Errorf("device_configure (CD-ROM media change, PCI hot-plug) is not supported by xendshim yet; detach and attach the device instead")
+		// domain_device_configure(dom, config, devid): the device is
+		// found from config, as xend's DevController did.
+		return none, s.DeviceConfigure(ctx, ident(d), op.Sxpr("config"))
 	case "device_destroy":
 		return none, s.DestroyDevice(ctx, ident(d), op.Str("type"), op.Str("dev"), op.Int("force") != 0, op.Int("rm_cfg") != 0)
 	case "domain_sched_credit_get":
@@ -259,69 +249,13 @@ func (x *xendService) domainOp(ctx context.Context, d DomainRef, op Op) (sxp.Val
 	return none, fmt.Errorf("op %s is not implemented by xendshim", op.Name)
 }
 
-// configError gives the memory checks' errors the text of xend's
-// XendConfigError, whose str() prefixes "Invalid Configuration: " (golden
-// http/026; over XML-RPC xend sent the bare message). compat/xend does not
-// carry the exception class yet; when it does, this belongs there.
-func configError(err error) error {
-	var xe *xend.Error
-	if errors.As(err, &xe) && xe.Code == xend.CodeGeneric && strings.HasPrefix(xe.Error(), "memory_") {
-		return fmt.Errorf("Invalid Configuration: %s", xe.Error())
+// migration binds op=migrate's arguments as domain_migrate took them:
+// port 0 means the relocation port, node -1 no NUMA hint.
+func migration(op Op) xend.Migration {
+	m := xend.Migration{Host: op.Str("destination"), Port: int(op.Int("port")),
+		Live: op.Int("live") != 0, SSL: op.Int("ssl") != 0, ChangeHome: op.Bool("change_home_server"), Node: -1}
+	if _, ok := op.Args["node"]; ok {
+		m.Node = int(op.Int("node"))
 	}
-	return err
-}
-
-// dump is XendDomain.domain_dump: refused for dom0 and inactive domains,
-// then a core file written by the toolstack.
-func (x *xendService) dump(ctx context.Context, d DomainRef, op Op) error {
-	if d.Active && d.Domid == 0 {
-		return fmt.Errorf("Cannot dump core for privileged domain %d", d.Domid)
-	}
-	if !d.Active {
-		return fmt.Errorf("Domain '%s' is not started", d.Name)
-	}
-	err := x.svc.Toolstack().CoreDump(ctx, toolstack.Domid(d.Domid), op.Str("file"), toolstack.DumpOptions{
-		Live: op.Int("live") != 0, Crash: op.Int("crash") != 0, Reset: op.Int("reset") != 0,
-	})
-	if err != nil {
-		return fmt.Errorf("Failed to dump core: %v", err)
-	}
-	return nil
-}
-
-// migrate answers op=migrate. xendshim's migration transport is not wired
-// into this interface yet, so it does what xend did when the relocation
-// connection failed; when the peer does answer, it says plainly that the
-// xend relocation protocol is not available here.
-func (x *xendService) migrate(ctx context.Context, d DomainRef, op Op) error {
-	if d.Active && d.Domid == 0 {
-		return fmt.Errorf("Cannot migrate privileged domain %d", d.Domid)
-	}
-	port := int(op.Int("port"))
-	if port == 0 {
-		port = 8002 // xend-relocation-port
-	}
-	var dialer net.Dialer
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	c, err := dialer.DialContext(dctx, "tcp", net.JoinHostPort(op.Str("destination"), strconv.Itoa(port)))
-	if err != nil {
-		return fmt.Errorf("can't connect: %s", socketErrText(err))
-	}
-	c.Close()
-	return fmt.Errorf("migration to %s:%d: xend's relocation protocol is not available in this xendshim build; use xendshim migrate", op.Str("destination"), port)
-}
-
-// socketErrText phrases a dial error like Python's socket.error.
-func socketErrText(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "connection refused"):
-		return "[Errno 111] Connection refused"
-	case strings.Contains(msg, "no such host"):
-		return "[Errno -2] Name or service not known"
-	case strings.Contains(msg, "timeout"):
-		return "timed out"
-	}
-	return msg
+	return m
 }
