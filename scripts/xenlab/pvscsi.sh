@@ -10,6 +10,8 @@
 # xenbus states are asserted from dom0 at every step. Needs root and QEMU.
 #   XENLAB_SH   path of xenlab.sh (default ../shared/xenlab/xenlab.sh)
 #   LANE_OUT    run directory (default a new one under /tmp)
+#   PVSCSI_REMAKE=1  also remove a controller and make it again at once
+#               (C xenstored died doing that in one run; see pvscsi_client.py)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -21,6 +23,8 @@ mkdir -p "$out/share"
 echo "xenlab-pvscsi: building static binaries into $out/share"
 CGO_ENABLED=0 ${GO:-go} build -o "$out/share/xendshim" ./cmd/xendshim
 cp scripts/xenlab/pvscsi_client.py scripts/xenlab/pvscsi-guest-init "$out/share/"
+# PVSCSI_REMAKE=1 adds an experiment: a controller removed and made again at once
+if [[ -n ${PVSCSI_REMAKE:-} ]]; then touch "$out/share/remake"; fi
 # dom0's SCSI disk: 64 MiB, sparse, thrown away with the run directory
 truncate -s 64M "$out/scsi-disk.img"
 export XENLAB_QEMU_EXTRA="-device virtio-scsi-pci,id=scsi0 -drive file=$out/scsi-disk.img,if=none,format=raw,id=sd0 -device scsi-hd,drive=sd0,bus=scsi0.0,serial=xendshim-pvscsi"

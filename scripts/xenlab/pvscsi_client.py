@@ -226,6 +226,23 @@ def guest_lost_lun0():
     console_says("GUEST: pvscsi gone 0:0:0", 60)
 
 
+def remake_controller():
+    # run 2 of this lane: C xenstored died when controller 0 was made again
+    # right after its removal (PVSCSI_REMAKE=1 pvscsi.sh runs this)
+    server.xend.domain.device_configure(NAME, lun("0:0:0:0", HCTL))
+    wait_for(lambda: xs_read(be("/vscsi-devs/dev-0/state")) == "4", "controller 0 Connected", 60)
+    server.xend.domain.device_configure(NAME, lun("0:0:0:0", HCTL, "Closing"))
+    wait_for(lambda: xs_read(be("/state")) is None, "controller 0 gone", 30)
+    try:
+        server.xend.domain.device_configure(NAME, lun("0:0:0:0", HCTL))
+        wait_for(lambda: xs_read(be("/vscsi-devs/dev-0/state")) == "4", "controller 0 Connected again", 60)
+    finally:
+        print("     xenstored after re-make: %s" % ("alive" if xenstored_alive() else "DEAD"), flush=True)
+        print("     " + subprocess.run("dmesg | tail -5", shell=True, capture_output=True, text=True).stdout.replace("\n", "\n     "))
+    server.xend.domain.device_configure(NAME, lun("0:0:0:0", HCTL, "Closing"))
+    wait_for(lambda: xs_read(be("/state")) is None, "controller 0 gone", 30)
+
+
 def attach_then_destroy():
     # a new controller (devid 1): run 2 of this lane saw C xenstored die
     # when controller 0 was made again at once at the same path
@@ -256,5 +273,7 @@ step("scsi-detach: file LUN gone from xenstore and configfs", detach_file_lun)
 step("guest: the file LUN is gone", guest_lost_lun1)
 step("scsi-detach last LUN: controller and target removed", detach_last_lun)
 step("guest: the last LUN is gone", guest_lost_lun0)
+if os.path.exists("/mnt/xenlab/remake"):
+    step("experiment: remove controller 0 and make it again at once", remake_controller)
 step("attach again, destroy the domain: everything torn down", attach_then_destroy)
 sys.exit(failures)
