@@ -15,13 +15,14 @@
 //     (Xen's include/public/io/vscsiif.h): the backend directory
 //     /local/domain/0/backend/vscsi/<domid>/<devid> with frontend,
 //     frontend-id, online, state, feature-host and
-//     vscsi-devs/dev-<n>/{p-dev,p-devname,v-dev,state}, where p-dev is
+//     vscsi-devs/dev-<n>/{p-dev,p-devname,v-dev,devid,state}, where p-dev is
 //     "<target port>:<lun>" as scsiback looks it up; and the frontend
 //     directory /local/domain/<domid>/device/vscsi/<devid> with backend,
 //     backend-id and state;
-//  4. drives the xenbus state machine: a new controller waits for the
-//     backend to leave Initialising (InitWait without a frontend,
-//     Connected with one); a LUN added to a connected controller goes in
+//  4. drives the xenbus state machine: a new controller waits until
+//     every LUN is Connected, or, if no frontend shows up within
+//     Options.FrontendGrace (a paused guest, one without xen-scsifront),
+//     until the backend is in InitWait; a LUN added to a connected controller goes in
 //     through Reconfiguring/Reconfigured, and a LUN is removed by setting
 //     its state to Closing and the controller to Reconfiguring, as the two
 //     drivers expect;
