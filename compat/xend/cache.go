@@ -2,7 +2,6 @@ package xend
 
 import (
 	"context"
-	"reflect"
 	"sync"
 	"time"
 
@@ -137,8 +136,8 @@ func sameInputs(a, b *recordInputs) bool {
 	return a.status == b.status && a.full == b.full && a.active == b.active &&
 		a.devsOK == b.devsOK && a.conOK == b.conOK && a.vncOK == b.vncOK &&
 		a.console == b.console && a.vnc == b.vnc &&
-		reflect.DeepEqual(a.info, b.info) && reflect.DeepEqual(a.devs, b.devs) &&
-		reflect.DeepEqual(a.rec, b.rec)
+		infosEqual(&a.info, &b.info) && deviceStatesEqual(a.devs, b.devs) &&
+		recordsEqual(a.rec, b.rec)
 }
 
 // encodeItems encodes the top-level items of a rendered record for the

@@ -20,6 +20,12 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 		return nil, err
 	}
 	for i, d := range doms {
+		// A record equal to the cached one need not be copied: the
+		// cached copy is never modified and renders the same.
+		if e := s.listCache.get(d.rec.UUID); e != nil && d.rec.UUID != dom0UUID && recordsEqual(d.rec, e.in.rec) {
+			doms[i] = &domain{rec: e.in.rec, info: d.info, status: s.status(d), statusSet: true}
+			continue
+		}
 		doms[i] = s.detach(d)
 	}
 	s.mu.Unlock()
