@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ type fakeDom struct {
 	weight          int
 	reason          int // shutdown reason code while state has StateShutdown
 	pauses          int // the hypervisor's pause count
+	hard            map[int]string // vcpu-pin hard affinities ("" = all)
 	cfg             toolstack.DomainConfig
 }
 
@@ -180,7 +182,11 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 				if v >= d.vcpus {
 					cpu, st = "-", "--p"
 				}
-				fmt.Fprintf(&b, "%-32s %5d %5d %5s   %s %9.1f  all / all\n", d.name, id, v, cpu, st, 0.5)
+				aff := d.hard[v]
+				if aff == "" {
+					aff = "all"
+				}
+				fmt.Fprintf(&b, "%-32s %5d %5d %5s   %s %9.1f  %s / all\n", d.name, id, v, cpu, st, 0.5, aff)
 			}
 		}
 		return ok(b.String())
@@ -316,11 +322,29 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		case "vcpu-set":
 			n, _ := strconv.Atoi(pos[1])
 			d.vcpus = n
+		case "vcpu-pin":
+			if d.hard == nil {
+				d.hard = map[int]string{}
+			}
+			aff := pos[2]
+			if aff == "all" {
+				aff = ""
+			}
+			if pos[1] == "all" {
+				for v := 0; v < d.maxVCPUs; v++ {
+					d.hard[v] = aff
+				}
+			} else {
+				v, _ := strconv.Atoi(pos[1])
+				d.hard[v] = aff
+			}
 		case "save":
-			if err := os.WriteFile(pos[1], []byte(saveMagic+"fake image of "+d.name), 0o600); err != nil {
+			if err := os.WriteFile(pos[1], []byte(saveMagic+"fake image of "+d.name+" "+d.uuid), 0o600); err != nil {
 				return bad(1, "Failed to open temp file "+pos[1]+" for writing: No such file or directory\n")
 			}
-			f.remove(id)
+			if !slices.Contains(rest, "-c") {
+				f.remove(id)
+			}
 		case "dump-core":
 			if err := os.WriteFile(pos[1], []byte("core"), 0o600); err != nil {
 				return bad(1, "libxl: error: Core dumping domain to "+pos[1]+": No such file or directory\ncore dump failed (rc=-3)\n")
@@ -333,10 +357,23 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		if err != nil {
 			return bad(1, "Can't open restore file: No such file or directory\n")
 		}
-		name := strings.TrimPrefix(string(b), saveMagic+"fake image of ")
+		name, uuid, _ := strings.Cut(strings.TrimPrefix(string(b), saveMagic+"fake image of "), " ")
+		if uuid == "" {
+			uuid = "7e570000-0000-4000-8000-000000000000"
+		}
+		for _, d := range f.doms {
+			if d.name == name {
+				e, _ := os.ReadFile("testdata/xen-4.17/err-restore-dup.err")
+				return bad(1, string(e))
+			}
+		}
 		id := f.next
 		f.next++
-		f.doms[id] = &fakeDom{name: name, uuid: "7e570000-0000-4000-8000-000000000000", memKB: 131072, maxKB: 262144, vcpus: 1, maxVCPUs: 2, state: toolstack.StateRunning, weight: 256}
+		st, pauses := toolstack.StateRunning, 0
+		if slices.Contains(rest, "-p") {
+			st, pauses = toolstack.StatePaused, 1
+		}
+		f.doms[id] = &fakeDom{name: name, uuid: uuid, memKB: 131072, maxKB: 131072, vcpus: 1, maxVCPUs: 2, state: st, pauses: pauses, weight: 256}
 		f.xs.Set(fmt.Sprintf("/local/domain/%d/name", id), name)
 		return ok("")
 	case "sched-credit2":
@@ -355,26 +392,65 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			}
 		}
 		return ok(fmt.Sprintf("Name                                ID Weight  Cap\n%-32s %5d %6d %4d\n", d.name, id, d.weight, 0))
-	case "block-attach", "network-attach":
-		_, id, found := dom(rest[0])
-		if !found {
-			return invalid(rest[0])
+	case "block-attach", "network-attach", "block-detach", "network-detach":
+		var pos []string
+		for _, a := range rest {
+			if !strings.HasPrefix(a, "-") {
+				pos = append(pos, a)
+			}
 		}
-		if args[0] == "network-attach" {
-			n := 0
+		d, id, found := dom(pos[0])
+		if !found {
+			return invalid(pos[0])
+		}
+		kind := map[string]string{"block-attach": "vbd", "block-detach": "vbd", "network-attach": "vif", "network-detach": "vif"}[args[0]]
+		rec := func(n int) string { return fmt.Sprintf("/libxl/%d/device/%s/%d", id, kind, n) }
+		if strings.HasSuffix(args[0], "-detach") {
+			n, _ := strconv.Atoi(pos[1])
+			if _, ok := f.xs.Get(rec(n) + "/backend"); !ok {
+				if kind == "vbd" {
+					return bad(1, "Error: Device "+pos[1]+" not connected.\n")
+				}
+				return bad(1, "Unknown device "+pos[1]+".\n")
+			}
+			f.xs.Remove(rec(n))
+			f.xs.Remove(fmt.Sprintf("/local/domain/0/backend/%s/%d/%d", kind, id, n))
+			if kind == "vbd" {
+				d.cfg.Disks = nil
+			}
+			return ok("")
+		}
+		n := 0
+		nodes := map[string]string{}
+		if kind == "vbd" {
+			spec := map[string]string{}
+			for _, kv := range strings.Split(pos[1], ",") {
+				k, v, _ := strings.Cut(kv, "=")
+				spec[k] = v
+			}
+			n, _ = VdevNumber(spec["vdev"])
+			nodes["dev"], nodes["params"], nodes["type"] = spec["vdev"], spec["target"], "phy"
+			d.cfg.Disks = append(d.cfg.Disks, toolstack.DeviceDisk{Vdev: spec["vdev"], PdevPath: spec["target"]})
+		} else {
 			for {
-				if _, ok := f.xs.Get(fmt.Sprintf("/libxl/%d/device/vif/%d/backend", id, n)); !ok {
+				if _, ok := f.xs.Get(rec(n) + "/backend"); !ok {
 					break
 				}
 				n++
 			}
-			be := fmt.Sprintf("/local/domain/0/backend/vif/%d/%d", id, n)
-			f.xs.Seed(map[string]string{
-				fmt.Sprintf("/libxl/%d/device/vif/%d/backend", id, n):  be,
-				fmt.Sprintf("/libxl/%d/device/vif/%d/frontend", id, n): fmt.Sprintf("/local/domain/%d/device/vif/%d", id, n),
-				be + "/state": "2", be + "/mac": "00:16:3e:00:00:0" + strconv.Itoa(n), be + "/bridge": "xenbr0",
-			})
+			nodes["mac"], nodes["bridge"] = "00:16:3e:00:00:0"+strconv.Itoa(n), "xenbr0"
+			for _, kv := range pos[1:] {
+				if k, v, _ := strings.Cut(kv, "="); k == "mac" {
+					nodes["mac"] = v
+				}
+			}
 		}
+		be := fmt.Sprintf("/local/domain/0/backend/%s/%d/%d", kind, id, n)
+		seed := map[string]string{rec(n) + "/backend": be, rec(n) + "/frontend": fmt.Sprintf("/local/domain/%d/device/%s/%d", id, kind, n), be + "/state": "2"}
+		for k, v := range nodes {
+			seed[be+"/"+k] = v
+		}
+		f.xs.Seed(seed)
 		return ok("")
 	}
 	return bad(1, "command not implemented\n")

@@ -315,6 +315,15 @@ func (b *Backend) Rename(ctx context.Context, id toolstack.Domid, name string) e
 	}
 	b.hostMu.Lock()
 	defer b.hostMu.Unlock()
+	doms, err := b.listDomains(ctx, false)
+	if err != nil {
+		return err
+	}
+	for _, d := range doms {
+		if d.Name == name && d.Domid != id {
+			return fail(toolstack.ErrExists, "rename", id, "domain %d is called %q already", d.Domid, name)
+		}
+	}
 	return b.change(ctx, "rename", id, "rename", did(id), name)
 }
 
