@@ -37,8 +37,8 @@ type fakeDom struct {
 	vcpus, maxVCPUs int
 	state           toolstack.DomainState
 	weight          int
-	reason          int // shutdown reason code while state has StateShutdown
-	pauses          int // the hypervisor's pause count
+	reason          int            // shutdown reason code while state has StateShutdown
+	pauses          int            // the hypervisor's pause count
 	hard            map[int]string // vcpu-pin hard affinities ("" = all)
 	cfg             toolstack.DomainConfig
 }
@@ -258,6 +258,7 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 			home + "/memory/target":       strconv.Itoa(mem * 1024), home + "/memory/static-max": strconv.Itoa(maxm * 1024),
 			home + "/console/tty": "/dev/pts/" + strconv.Itoa(int(id)), home + "/console/port": "2",
 			home + "/console/ring-ref": "740354", home + "/store/ring-ref": "740353",
+			home + "/control/feature-suspend":                             "1",
 			fmt.Sprintf("/libxl/%d/type", id):                             "pv",
 			fmt.Sprintf("/libxl/%d/device/console/0/frontend", id):        home + "/console",
 			fmt.Sprintf("/libxl/%d/device/console/0/backend", id):         fmt.Sprintf("/local/domain/0/backend/console/%d/0", id),

@@ -39,32 +39,69 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 }
 
 // retryAfterRun retries a save or dump-core that failed because the PV
-// guest has never run: until its kernel starts, its p2m list is not built
-// and libxc cannot walk it ("Bad mfn ... during page table walk",
-// "p2m_size < nr_pages"). That is the state of a domain created or
-// restored paused. The domain runs for a moment, is paused again, and the
-// command is run once more. Called with the domain's lock held.
+// guest's kernel is not up yet: until it runs, its p2m list is not built
+// and libxc cannot walk it ("Bad mfn ... p2m", "p2m_size < nr_pages").
+// That is the state of a domain created or restored paused, or unpaused a
+// moment ago. The domain runs (unpaused if need be) until its kernel
+// announces control/feature-suspend in xenstore (at most guestUpLimit), is
+// paused again if it was, and the command runs once more. Called with the
+// domain's lock held.
 func (b *Backend) retryAfterRun(ctx context.Context, op string, id toolstack.Domid, res Result, err error, args []string) error {
-	if err == nil || !(strings.Contains(string(res.Stderr), "Bad mfn") || strings.Contains(string(res.Stderr), "p2m_size < nr_pages")) {
+	msg := string(res.Stderr)
+	if err == nil || !(strings.Contains(msg, "Bad mfn") || strings.Contains(msg, "p2m_size < nr_pages")) {
 		return err
 	}
 	r, rerr := b.row(ctx, op, id)
-	if rerr != nil || r.State&toolstack.StatePaused == 0 {
+	if rerr != nil {
 		return err
 	}
-	b.opts.Logf("xl backend: %s of paused domain %d failed: its kernel has not run yet; running it briefly and retrying", op, id)
-	if _, uerr := b.xl(ctx, op, id, "unpause", did(id)); uerr != nil {
-		return err
+	paused := r.State&toolstack.StatePaused != 0
+	b.opts.Logf("xl backend: %s of domain %d failed: its kernel is not up yet; letting it boot and retrying", op, id)
+	if paused {
+		if _, uerr := b.xl(ctx, op, id, "unpause", did(id)); uerr != nil {
+			return err
+		}
 	}
-	select {
-	case <-time.After(2 * time.Second):
-	case <-ctx.Done():
-	}
-	if _, perr := b.xl(ctx, op, id, "pause", did(id)); perr != nil {
-		return err
+	b.waitGuestUp(ctx, id)
+	if paused {
+		select { // let a resumed kernel settle too
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+		}
+		if _, perr := b.xl(ctx, op, id, "pause", did(id)); perr != nil {
+			return err
+		}
 	}
 	_, err = b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	return err
+}
+
+// guestUpLimit bounds waitGuestUp.
+const guestUpLimit = 60 * time.Second
+
+// waitGuestUp waits until the guest kernel wrote control/feature-suspend
+// (Linux does when its xenbus is up), at most guestUpLimit; without
+// xenstore it waits 2 s.
+func (b *Backend) waitGuestUp(ctx context.Context, id toolstack.Domid) {
+	xs := b.store()
+	if xs == nil {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+		}
+		return
+	}
+	deadline := time.Now().Add(guestUpLimit)
+	for time.Now().Before(deadline) {
+		if v, err := xs.Read(ctx, "/local/domain/"+did(id)+"/control/feature-suspend"); err == nil && v != "" {
+			return
+		}
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // Restore implements toolstack.Toolstack with `xl restore [-p]`. The
