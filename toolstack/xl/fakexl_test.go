@@ -294,7 +294,8 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		case "pause": // Xen counts pauses
 			d.pauses++
 			d.state = toolstack.StatePaused
-		case "unpause":
+		case "unpause": // the kernel runs and announces itself
+			f.xs.Set(fmt.Sprintf("/local/domain/%d/control/feature-suspend", id), "1")
 			if d.pauses > 0 {
 				d.pauses--
 			}

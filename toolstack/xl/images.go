@@ -34,6 +34,7 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 	unlock := b.domLock(id)
 	defer unlock()
 	defer b.cache.invalidate()
+	b.ensureGuestUp(ctx, op, id)
 	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	return b.retryAfterRun(ctx, op, id, res, err, args)
 }
@@ -74,6 +75,40 @@ func (b *Backend) retryAfterRun(ctx context.Context, op string, id toolstack.Dom
 	}
 	_, err = b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	return err
+}
+
+// ensureGuestUp lets a PV guest whose kernel has not announced itself yet
+// (no control/feature-suspend: created or restored paused, or unpaused a
+// moment ago) boot before it is saved or dumped, which libxc cannot do
+// before the kernel built its p2m list. A paused guest is unpaused for
+// that and paused again. Other guests are left alone. Called with the
+// domain's lock held.
+func (b *Backend) ensureGuestUp(ctx context.Context, op string, id toolstack.Domid) {
+	xs := b.store()
+	if xs == nil {
+		return
+	}
+	if t, err := xs.Read(ctx, "/libxl/"+did(id)+"/type"); err != nil || t != string(toolstack.TypePV) {
+		return
+	}
+	if v, err := xs.Read(ctx, "/local/domain/"+did(id)+"/control/feature-suspend"); err == nil && v != "" {
+		return
+	}
+	r, err := b.row(ctx, op, id)
+	if err != nil {
+		return
+	}
+	paused := r.State&toolstack.StatePaused != 0
+	b.opts.Logf("xl backend: %s of domain %d: its kernel is not up yet; letting it boot first", op, id)
+	if paused {
+		if _, err := b.xl(ctx, op, id, "unpause", did(id)); err != nil {
+			return
+		}
+	}
+	b.waitGuestUp(ctx, id)
+	if paused {
+		_, _ = b.xl(ctx, op, id, "pause", did(id))
+	}
 }
 
 // guestUpLimit bounds waitGuestUp.
@@ -188,6 +223,7 @@ func (b *Backend) CoreDump(ctx context.Context, id toolstack.Domid, path string,
 		return err
 	}
 	unlock := b.domLock(id)
+	b.ensureGuestUp(ctx, op, id)
 	args := []string{"dump-core", did(id), path}
 	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
 	err = b.retryAfterRun(ctx, op, id, res, err, args)
