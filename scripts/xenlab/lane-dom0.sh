@@ -25,7 +25,11 @@ want xenstore && part "xenstore client vs real xenstored" ./xenstore.test -test.
 # no working vbd/vif hotplug (no udev, see the xenlab README), so those two
 # subtests are run but reported apart.
 want conformance && part "toolstack conformance (xl backend)" ./xl.test -test.v -test.count 1 -test.timeout 30m \
-	-test.run 'TestConformanceRealHost' -test.skip 'TestConformanceRealHost/(DiskDevices|NetworkDevices)'
+	-test.run 'TestConformanceRealHost' -test.skip 'TestConformanceRealHost/(DiskDevices|NetworkDevices|Concurrent)'
+# Concurrent creates 8 guests 4 at a time; alone, with its own time limit so
+# that a hang shows every goroutine.
+want conformance && part "toolstack conformance: concurrent create/destroy" ./xl.test -test.v -test.count 1 \
+	-test.timeout 15m -test.run 'TestConformanceRealHost/Concurrent'
 keep=$fails
 want conformance && part "toolstack conformance: disk+network hotplug (informational: needs hotplug scripts)" ./xl.test -test.v -test.count 1 \
 	-test.timeout 10m -test.run 'TestConformanceRealHost/(DiskDevices|NetworkDevices)'
