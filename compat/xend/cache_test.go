@@ -210,7 +210,9 @@ func TestSameInputsSeesEveryChange(t *testing.T) {
 		{"extra", func(in *recordInputs) { in.rec.Extra = append(in.rec.Extra, field{"cpuid", sxp.Atom("x")}) }, false},
 		{"platform", func(in *recordInputs) { in.rec.Image.Platform["vnc"] = sxp.Int(1) }, false},
 		{"notes", func(in *recordInputs) { in.rec.Image.Notes = append(in.rec.Image.Notes, field{"X", sxp.Atom("1")}) }, false},
-		{"device config", func(in *recordInputs) { in.rec.Devices[0].Cfg = append(in.rec.Devices[0].Cfg, field{"rate", sxp.Atom("1")}) }, false},
+		{"device config", func(in *recordInputs) {
+			in.rec.Devices[0].Cfg = append(in.rec.Devices[0].Cfg, field{"rate", sxp.Atom("1")})
+		}, false},
 		{"device value", func(in *recordInputs) { in.rec.Devices[0].Cfg[0].val = sxp.Atom("other") }, false},
 		{"device dropped", func(in *recordInputs) { in.rec.Devices = in.rec.Devices[1:] }, false},
 		{"status", func(in *recordInputs) { in.status++ }, false},
