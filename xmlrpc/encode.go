@@ -78,12 +78,12 @@ const (
 func rawSize(v any) int {
 	switch x := v.(type) {
 	case Raw:
-		return len(x.b) + len("<value><nil/></value>")
+		return x.Len() + len("<value><nil/></value>")
 	case []any:
 		n, raws := len("<value><array><data>\n</data></array></value>\n"), 0
 		for _, e := range x {
 			if r, ok := e.(Raw); ok {
-				n += len(r.b)
+				n += r.Len()
 				raws++
 			} else {
 				n += 64
@@ -220,10 +220,10 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		b = x.AppendFormat(b, dateTimeLayout)
 		return append(b, "</dateTime.iso8601></value>\n"...), nil
 	case Raw:
-		if x.b == nil {
+		if x.isZero() {
 			return append(b, "<value><nil/></value>"...), nil
 		}
-		return append(b, x.b...), nil
+		return x.appendTo(b), nil
 	case *Fault:
 		return nil, &MarshalError{Msg: "cannot marshal <type 'instance'> objects"}
 	}

@@ -6,16 +6,44 @@ import "strconv"
 // AppendValue would write for it. The encoder copies it as is, so a server
 // can encode a large or often-repeated part of a reply once (or cache it)
 // and hand the pieces to EncodeResponse inside an ordinary []any or Struct.
+// A Raw built from several consecutive values stands for them all, in
+// place, which is how a run of array elements is cached.
 //
 // A Raw comes only from a Builder or EncodeRaw, which apply the same rules as
 // the encoder (the int32 limit, the nesting limit): the zero Raw encodes as
-// None.
+// None. A Raw is immutable, so one may be shared by many replies.
 type Raw struct {
-	b []byte
+	// The text is b, or when segs is set, the concatenation of segs
+	// (a Builder references appended Raws instead of copying them).
+	b    []byte
+	segs [][]byte
 }
 
 // Len returns the length of the encoded text.
-func (r Raw) Len() int { return len(r.b) }
+func (r Raw) Len() int {
+	if r.segs == nil {
+		return len(r.b)
+	}
+	n := 0
+	for _, s := range r.segs {
+		n += len(s)
+	}
+	return n
+}
+
+// isZero reports whether r is the zero Raw (None).
+func (r Raw) isZero() bool { return r.b == nil && r.segs == nil }
+
+// appendTo appends r's text to dst.
+func (r Raw) appendTo(dst []byte) []byte {
+	if r.segs == nil {
+		return append(dst, r.b...)
+	}
+	for _, s := range r.segs {
+		dst = append(dst, s...)
+	}
+	return dst
+}
 
 // EncodeRaw encodes v once, as AppendValue would, for later use as a Raw
 // inside a reply. It fails with a *MarshalError where EncodeResponse would.
@@ -37,7 +65,11 @@ func EncodeRaw(v any) (Raw, error) {
 // The zero Builder is ready to use. A Builder is not safe for concurrent use.
 type Builder struct {
 	buf   []byte
-	start int // where the value being built begins
+	start int // where the value being built begins in buf
+	mark  int // where buf's bytes not yet in segs begin
+	// segs holds the value's pieces so far when a Raw was appended: fresh
+	// bytes of buf and appended Raws, in order.
+	segs  [][]byte
 	depth int
 	err   error
 }
@@ -97,13 +129,22 @@ func (b *Builder) Value(v any) {
 	b.buf = out
 }
 
-// Append appends a value encoded earlier (the zero Raw is None).
+// Append appends a value (or run of values) encoded earlier; the zero Raw
+// is None. The Raw's text is referenced, not copied.
 func (b *Builder) Append(r Raw) {
-	if r.b == nil {
+	if r.isZero() {
 		b.Nil()
 		return
 	}
-	b.buf = append(b.buf, r.b...)
+	if len(b.buf) > b.mark {
+		b.segs = append(b.segs, b.buf[b.mark:len(b.buf):len(b.buf)])
+		b.mark = len(b.buf)
+	}
+	if r.segs == nil {
+		b.segs = append(b.segs, r.b)
+		return
+	}
+	b.segs = append(b.segs, r.segs...)
 }
 
 // BeginArray opens an array; its elements follow until EndArray.
@@ -139,14 +180,25 @@ func (b *Builder) Take() (Raw, error) {
 		b.Reset()
 		return Raw{}, err
 	}
-	r := Raw{b: b.buf[b.start:len(b.buf):len(b.buf)]}
-	b.start = len(b.buf)
+	var r Raw
+	if b.segs == nil {
+		r.b = b.buf[b.start:len(b.buf):len(b.buf)]
+	} else {
+		if len(b.buf) > b.mark {
+			b.segs = append(b.segs, b.buf[b.mark:len(b.buf):len(b.buf)])
+		}
+		r.segs = b.segs
+		b.segs = nil
+	}
+	b.start, b.mark = len(b.buf), len(b.buf)
 	return r, nil
 }
 
 // Reset drops what was appended since the last Take and any error.
 func (b *Builder) Reset() {
 	b.buf = b.buf[:b.start]
+	b.mark = b.start
+	b.segs = nil
 	b.depth = 0
 	b.err = nil
 }

@@ -143,3 +143,66 @@ func TestRawZeroAndEncodeRaw(t *testing.T) {
 		t.Errorf("EncodeRaw(1<<40) error = %v; want int exceeds XML-RPC limits", err)
 	}
 }
+
+// TestBuilderAppendReferences checks that appended Raws (single values and
+// runs of values) splice in place, and that what was taken stays unchanged
+// while the Builder goes on.
+func TestBuilderAppendReferences(t *testing.T) {
+	var b Builder
+	b.String("one")
+	b.Int(1)
+	run, err := b.Take() // a run of two values
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, _ := EncodeRaw([]any{"s", 2.5})
+	b.BeginArray()
+	b.String("x")
+	b.Append(run)
+	b.Int(2)
+	b.Append(single)
+	b.EndArray()
+	nested, err := b.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.BeginArray()
+	b.Append(nested)
+	b.Append(run)
+	b.EndArray()
+	outer, err := b.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.String("later") // must not disturb what was taken
+	b.Append(single)
+	b.Reset()
+	b.String("after reset")
+	if _, err := b.Take(); err != nil {
+		t.Fatal(err)
+	}
+	inner := []any{"x", "one", 1, 2, []any{"s", 2.5}}
+	tests := []struct {
+		name string
+		raw  Raw
+		want any
+	}{
+		{"nested", nested, inner},
+		{"outer", outer, []any{inner, "one", 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EncodeResponse(tt.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := EncodeResponse(tt.want)
+			if !bytes.Equal(got, want) {
+				t.Errorf("EncodeResponse(%s) = %q; want %q", tt.name, got, want)
+			}
+			if n := len(want) - len(responseHead) - len(responseTail); tt.raw.Len() != n {
+				t.Errorf("%s.Len() = %d; want %d", tt.name, tt.raw.Len(), n)
+			}
+		})
+	}
+}
