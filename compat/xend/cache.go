@@ -31,10 +31,16 @@ type recordCache struct {
 // It is never modified once stored.
 type cachedRecord struct {
 	in recordInputs
-	// items are the encoded top-level items of the record, vcpu_avail
-	// already dropped; items[cpuTime] is the cpu_time pair (-1: none).
-	items   []xmlrpc.Raw
-	cpuTime int
+	// enc is the encoded record: its top-level items (vcpu_avail already
+	// dropped) as the run before cpu_time and the run after it.
+	enc encodedRecord
+}
+
+// encodedRecord is a record's top-level items, encoded, split around
+// cpu_time: pre, then the cpu_time pair when hasCPUTime, then post.
+type encodedRecord struct {
+	pre, post  xmlrpc.Raw
+	hasCPUTime bool
 }
 
 // recordInputs is everything sxpr reads for one record in modeNormal.
@@ -141,41 +147,52 @@ func sameInputs(a, b *recordInputs) bool {
 }
 
 // encodeItems encodes the top-level items of a rendered record for the
-// cache, dropping vcpu_avail as fixupSXPR does, and finds cpu_time.
-func encodeItems(v sxp.Value, active bool) (items []xmlrpc.Raw, cpuTime int, err error) {
+// cache, dropping vcpu_avail as fixupSXPR does, split around cpu_time.
+func encodeItems(v sxp.Value, active bool) (encodedRecord, error) {
 	var b xmlrpc.Builder
-	cpuTime = -1
+	var enc encodedRecord
 	for _, e := range v.Items() {
 		if isVCPUAvail(e) {
 			continue
 		}
-		if active && cpuTime < 0 && e.IsList() && e.Len() == 2 && e.Index(0).Kind() == sxp.KindAtom &&
+		if active && !enc.hasCPUTime && e.IsList() && e.Len() == 2 && e.Index(0).Kind() == sxp.KindAtom &&
 			e.Index(0).Text() == "cpu_time" && e.Index(1).Kind() == sxp.KindFloat {
-			cpuTime = len(items)
-		}
-		appendRecord(&b, e)
-		r, err := b.Take()
-		if err != nil {
-			return nil, -1, err
-		}
-		items = append(items, r)
-	}
-	return items, cpuTime, nil
-}
-
-// appendCached appends a cached record to b with d's current cpu_time, the
-// exact text the encoder writes for the freshly rendered record.
-func appendCached(b *xmlrpc.Builder, e *cachedRecord, d *domain) {
-	b.BeginArray()
-	for i, r := range e.items {
-		if i == e.cpuTime {
-			b.BeginArray()
-			b.String("cpu_time")
-			b.Double(float64(d.info.CPUTime) / float64(time.Second))
-			b.EndArray()
+			pre, err := b.Take()
+			if err != nil {
+				return encodedRecord{}, err
+			}
+			enc.pre, enc.hasCPUTime = pre, true
 			continue
 		}
-		b.Append(r)
+		appendRecord(&b, e)
+	}
+	rest, err := b.Take()
+	if err != nil {
+		return encodedRecord{}, err
+	}
+	if enc.hasCPUTime {
+		enc.post = rest
+	} else {
+		enc.pre = rest
+	}
+	return enc, nil
+}
+
+// appendEncoded appends an encoded record to b with d's current cpu_time,
+// the exact text the encoder writes for the freshly rendered record.
+func appendEncoded(b *xmlrpc.Builder, enc *encodedRecord, d *domain) {
+	b.BeginArray()
+	if enc.pre.Len() > 0 {
+		b.Append(enc.pre)
+	}
+	if enc.hasCPUTime {
+		b.BeginArray()
+		b.String("cpu_time")
+		b.Double(float64(d.info.CPUTime) / float64(time.Second))
+		b.EndArray()
+		if enc.post.Len() > 0 {
+			b.Append(enc.post)
+		}
 	}
 	b.EndArray()
 }

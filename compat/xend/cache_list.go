@@ -31,10 +31,9 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 	s.mu.Unlock()
 
 	type slot struct {
-		hit   *cachedRecord // the cached record to use, or nil
-		items []xmlrpc.Raw  // a freshly rendered record, encoded
-		skip  bool          // the record failed to render: left out
-		err   error         // the record cannot be encoded
+		enc  *encodedRecord // the record, encoded (cached or fresh)
+		skip bool           // the record failed to render: left out
+		err  error          // the record cannot be encoded
 	}
 	slots := make([]slot, len(doms))
 	renderAll(len(doms), func(i int) {
@@ -44,7 +43,7 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 		if cacheable {
 			in, cacheable = s.gatherInputs(ctx, d, full)
 			if e := s.listCache.get(d.rec.UUID); cacheable && e != nil && sameInputs(&e.in, &in) {
-				sl.hit = e
+				sl.enc = &e.enc
 				return
 			}
 		}
@@ -53,26 +52,21 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 			sl.skip = true // a record that failed to render is left out
 			return
 		}
-		items, cpuTime, err := encodeItems(v, d.active())
+		enc, err := encodeItems(v, d.active())
 		if err != nil {
 			sl.err = err
 			return
 		}
-		sl.items = items
+		sl.enc = &enc
 		if cacheable {
-			s.listCache.put(d.rec.UUID, &cachedRecord{in: in, items: items, cpuTime: cpuTime})
+			s.listCache.put(d.rec.UUID, &cachedRecord{in: in, enc: enc})
 		}
 	})
 
 	var b xmlrpc.Builder
-	per := recordSizeHint.Load()
-	if per == 0 {
-		per = 4096
-	}
-	b.Grow(len(doms) * int(per+per/8))
+	b.Grow(len(doms) * 128) // the fresh bytes only: cached runs are referenced
 	out := make([]any, 0, len(doms))
 	seen := make(map[string]bool, len(doms))
-	total := 0
 	for i, sl := range slots {
 		seen[doms[i].rec.UUID] = true
 		switch {
@@ -81,14 +75,8 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 			return records(recs), err
 		case sl.skip:
 			continue
-		case sl.hit != nil:
-			appendCached(&b, sl.hit, doms[i])
 		default:
-			b.BeginArray()
-			for _, r := range sl.items {
-				b.Append(r)
-			}
-			b.EndArray()
+			appendEncoded(&b, sl.enc, doms[i])
 		}
 		r, err := b.Take()
 		if err != nil {
@@ -96,10 +84,6 @@ func (s *Service) listRecords(ctx context.Context, state string, full bool) (any
 			return records(recs), err
 		}
 		out = append(out, r)
-		total += r.Len()
-	}
-	if len(out) > 0 {
-		recordSizeHint.Store(int64(total/len(out) + 1))
 	}
 	// Forget domains that are gone; a filtered listing sees only some, so
 	// it prunes only once the cache has clearly outgrown the host.
