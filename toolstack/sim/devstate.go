@@ -28,31 +28,42 @@ func (s *Sim) deviceStates(d *domain, class toolstack.DeviceClass, now time.Time
 	if d.Domid != 0 && (class == "" || class == toolstack.ClassConsole) {
 		out = append(out, s.consoleState(d))
 	}
-	recs := map[toolstack.DeviceRef]*device{}
-	for _, r := range d.Devices {
-		recs[toolstack.DeviceRef{Class: r.Class, Devid: r.Devid}] = r
-	}
 	for _, dev := range configured(d.Config) {
 		if class != "" && dev.Class != class {
 			continue
 		}
-		r := recs[toolstack.DeviceRef{Class: dev.Class, Devid: devidOf(dev)}]
+		r := findDevice(d.Devices, dev.Class, devidOf(dev))
 		if r == nil {
 			r = &device{Class: dev.Class, Devid: devidOf(dev)}
 		}
 		out = append(out, s.deviceState(d, dev, r, now))
 	}
-	rank := map[toolstack.DeviceClass]int{}
-	for i, c := range classOrder {
-		rank[c] = i
-	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Class != out[j].Class {
-			return rank[out[i].Class] < rank[out[j].Class]
+			return classRank[out[i].Class] < classRank[out[j].Class]
 		}
 		return out[i].Devid < out[j].Devid
 	})
 	return out
+}
+
+// classRank is each class's place in classOrder.
+var classRank = func() map[toolstack.DeviceClass]int {
+	rank := make(map[toolstack.DeviceClass]int, len(classOrder))
+	for i, c := range classOrder {
+		rank[c] = i
+	}
+	return rank
+}()
+
+// findDevice returns the last record of class and devid in devs, or nil.
+func findDevice(devs []*device, class toolstack.DeviceClass, devid int) *device {
+	for i := len(devs) - 1; i >= 0; i-- {
+		if devs[i].Class == class && devs[i].Devid == devid {
+			return devs[i]
+		}
+	}
+	return nil
 }
 
 // protocolNode is the frontend's "protocol" node: PV guests write their
