@@ -14,6 +14,30 @@ import (
 	"github.com/xendshim/xendshim/toolstack"
 )
 
+// listParseRetries is how often an `xl list` whose output does not parse is
+// run again: xl 4.17 in xenlab now and then printed a domain line with
+// binary garbage after the name (lane run, pause/unpause step).
+const listParseRetries = 2
+
+// listRows runs an `xl list` command and parses it, running it again when
+// the output does not parse.
+func (b *Backend) listRows(ctx context.Context, op string, dom any, args ...string) ([]ListRow, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := b.xl(ctx, op, dom, args...)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := ParseList(res.Stdout)
+		if err == nil {
+			return rows, nil
+		}
+		if attempt == listParseRetries {
+			return nil, wrapClass(toolstack.ErrBadState, op, dom, err)
+		}
+		b.opts.Logf("xl backend: xl %s printed unparsable output (%v); running it again", strings.Join(args, " "), err)
+	}
+}
+
 // fetchConfigs runs `xl list -l` for every domain.
 func (b *Backend) fetchConfigs(ctx context.Context) (map[toolstack.Domid]*toolstack.DomainConfig, error) {
 	res, err := b.xl(ctx, "list -l", nil, "list", "-l")
@@ -155,15 +179,10 @@ func (b *Backend) listDomains(ctx context.Context, reap bool) ([]toolstack.Domai
 		defer wg.Done()
 		vres, verr = b.xl(ctx, "vcpu-list", nil, "vcpu-list")
 	}()
-	res, err := b.xl(ctx, "list", nil, "list", "-v")
+	rows, err := b.listRows(ctx, "list", nil, "list", "-v")
 	if err != nil {
 		wg.Wait()
 		return nil, err
-	}
-	rows, err := ParseList(res.Stdout)
-	if err != nil {
-		wg.Wait()
-		return nil, wrapClass(toolstack.ErrBadState, "list", nil, err)
 	}
 	out := make([]toolstack.DomainInfo, len(rows))
 	for i := range rows {
@@ -226,31 +245,27 @@ func setVCPUs(d *toolstack.DomainInfo, rows []VCPURow) {
 // plus its vCPUs from `xl vcpu-list`.
 func (b *Backend) Domain(ctx context.Context, id toolstack.Domid) (*toolstack.DomainInfo, error) {
 	var (
-		wg    sync.WaitGroup
-		vres  Result
-		verr  error
-		lres  Result
-		lerr  error
-		vrows []VCPURow
+		wg   sync.WaitGroup
+		vres Result
+		verr error
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		vres, verr = b.xl(ctx, "vcpu-list", id, "vcpu-list", did(id))
 	}()
-	lres, lerr = b.xl(ctx, "domain info", id, "list", "-v", did(id))
+	rows, lerr := b.listRows(ctx, "domain info", id, "list", "-v", did(id))
 	wg.Wait()
 	if lerr != nil {
 		return nil, lerr
 	}
-	rows, err := ParseList(lres.Stdout)
-	if err != nil || len(rows) != 1 {
-		return nil, wrapClass(toolstack.ErrBadState, "domain info", id, err)
+	if len(rows) != 1 {
+		return nil, fail(toolstack.ErrBadState, "domain info", id, "xl list -v %d printed %d domains", id, len(rows))
 	}
 	d := b.infoFromRow(rows[0])
 	b.fillFromXenstore(ctx, &d)
 	if verr == nil {
-		vrows, err = ParseVCPUList(vres.Stdout)
+		vrows, err := ParseVCPUList(vres.Stdout)
 		if err != nil {
 			return nil, wrapClass(toolstack.ErrBadState, "vcpu-list", id, err)
 		}

@@ -245,3 +245,22 @@ func TestDumpOfNeverRunDomainRetries(t *testing.T) {
 		t.Errorf("domain state after the retry = %s; want paused again", st)
 	}
 }
+
+func TestGarbledListIsRunAgain(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("lane-xm"))
+	// What xl 4.17 printed once in xenlab: the name, then binary garbage.
+	garbled := "Name                                        ID   Mem VCPUs\tState\tTime(s)   UUID                            Reason-Code\tSecurity Label\n" +
+		"lane-xm        \xf4\x11]\xd6\xfd\x7f\x00\x00\xf8\x11]\xd6\xfd\x7f\x00\x00\x00\x00\x00\n"
+	f.failNext("list", Result{Stdout: []byte(garbled)})
+	d, err := b.Domain(ctx, id)
+	if err != nil || d.Name != "lane-xm" {
+		t.Errorf("Domain after one garbled xl list = %+v, %v; want the second run's answer", d, err)
+	}
+	for i := 0; i <= listParseRetries; i++ {
+		f.failNext("list", Result{Stdout: []byte(garbled)})
+	}
+	_, err = b.Domain(ctx, id)
+	wantClass(t, "Domain with xl always garbled", err, toolstack.ErrBadState)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -168,13 +167,12 @@ func notDom0(op string, id toolstack.Domid) error {
 
 // row returns the domain's `xl list -v` line.
 func (b *Backend) row(ctx context.Context, op string, id toolstack.Domid) (ListRow, error) {
-	res, err := b.xl(ctx, op, id, "list", "-v", did(id))
+	rows, err := b.listRows(ctx, op, id, "list", "-v", did(id))
 	if err != nil {
 		return ListRow{}, err
 	}
-	rows, err := ParseList(res.Stdout)
-	if err != nil || len(rows) != 1 {
-		return ListRow{}, wrapClass(toolstack.ErrBadState, op, id, fmt.Errorf("xl list -v %d: %v (%d rows)", id, err, len(rows)))
+	if len(rows) != 1 {
+		return ListRow{}, fail(toolstack.ErrBadState, op, id, "xl list -v %d printed %d domains", id, len(rows))
 	}
 	return rows[0], nil
 }
