@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,6 +136,23 @@ func EncodeResult(v any, err error) []byte {
 		return EncodeFault(&Fault{Code: FaultInternal, String: err.Error()})
 	}
 	return body
+}
+
+// appendResult appends to dst the reply body EncodeResult(v, err) returns,
+// so that a server can build replies in a reused buffer.
+func appendResult(dst []byte, v any, err error) []byte {
+	if err != nil {
+		return append(dst, EncodeResult(nil, err)...)
+	}
+	n := len(dst)
+	if size := rawSize(v); size > 0 && cap(dst)-n < size+len(responseHead)+len(responseTail) {
+		dst = slices.Grow(dst, size+len(responseHead)+len(responseTail))
+	}
+	out, err := appendValue(append(dst, responseHead...), v, 0)
+	if err != nil {
+		return append(dst[:n], EncodeFault(&Fault{Code: FaultInternal, String: err.Error()})...)
+	}
+	return append(out, responseTail...)
 }
 
 // EncodeCall returns the methodCall body CPython 2.7's xmlrpclib.dumps(args,

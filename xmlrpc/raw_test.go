@@ -206,3 +206,31 @@ func TestBuilderAppendReferences(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendResultMatchesEncodeResult checks the server's buffer-reusing
+// path against EncodeResult, after whatever the buffer held.
+func TestAppendResultMatchesEncodeResult(t *testing.T) {
+	raw, _ := EncodeRaw([]any{"a", 1})
+	tests := []struct {
+		name string
+		v    any
+		err  error
+	}{
+		{"string", "x", nil},
+		{"raws", []any{raw, raw, "tail"}, nil},
+		{"int32 overflow", []any{raw, int64(1) << 40}, nil},
+		{"fault", nil, &Fault{Code: 3, String: "no such domain"}},
+		{"error", nil, errors.New("boom")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := EncodeResult(tt.v, tt.err)
+			for _, dst := range [][]byte{nil, []byte("stale"), make([]byte, 0, 1<<16)} {
+				got := appendResult(dst[:0], tt.v, tt.err)
+				if !bytes.Equal(got, want) {
+					t.Errorf("appendResult(%q[:0], %v, %v) = %q; want %q", dst, tt.v, tt.err, got, want)
+				}
+			}
+		})
+	}
+}

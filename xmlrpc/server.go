@@ -302,11 +302,17 @@ func (s *Server) serveConn(c *serverConn) {
 		}
 		c.SetReadDeadline(time.Time{})
 
-		reply := s.call(c, body)
+		bp := replyBufs.Get().(*[]byte)
+		reply := s.call(c, body, (*bp)[:0])
 		hdr = appendOK(hdr[:0], s.ServerHeader, time.Now(), len(reply))
 		c.SetWriteDeadline(time.Now().Add(s.lim.WriteTimeout))
 		bufs := net.Buffers{hdr, reply} // one writev on TCP and UNIX sockets
-		if _, err := bufs.WriteTo(c.Conn); err != nil {
+		_, err = bufs.WriteTo(c.Conn)
+		if cap(reply) <= maxScratch {
+			*bp = reply[:0]
+			replyBufs.Put(bp)
+		}
+		if err != nil {
 			s.Log.Info("xmlrpc: writing reply failed", "peer", c.RemoteAddr(), "err", err)
 			return
 		}
@@ -320,16 +326,22 @@ func (s *Server) serveConn(c *serverConn) {
 // call decodes one request body and runs it. A body that is not XML-RPC gets fault
 // 1 naming the problem and its position (xend closed the connection without a
 // reply, which xm reported as a crash; spec §1.3).
-func (s *Server) call(c *serverConn, body []byte) []byte {
+func (s *Server) call(c *serverConn, body, dst []byte) []byte {
 	dec := Decoder{MaxDepth: s.lim.MaxDepth, MaxBytes: int(s.lim.MaxBodyBytes)}
 	method, args, err := dec.DecodeCall(body)
 	if err != nil {
 		s.Log.Info("xmlrpc: bad request body", "peer", c.RemoteAddr(), "err", err)
-		return EncodeFault(&Fault{Code: FaultInternal, String: err.Error()})
+		return append(dst, EncodeFault(&Fault{Code: FaultInternal, String: err.Error()})...)
 	}
 	ctx := withPeer(s.baseCtx, c.RemoteAddr())
-	return EncodeResult(s.Service.Call(ctx, method, args))
+	v, err := s.Service.Call(ctx, method, args)
+	return appendResult(dst, v, err)
 }
+
+// replyBufs holds reply buffers: a reply is written and then dropped, so
+// its buffer serves the next one (large listings would otherwise allocate
+// megabytes per call).
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // fail answers a request that cannot be served and closes the connection. A read
 // timeout gets 408; a connection the client already dropped gets nothing.
