@@ -46,6 +46,23 @@ type Config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 
+	// RelocationLegacy opts in to xend's relocation receiver.
+	RelocationLegacy bool
+	// MigratePeers are the destinations local clients may migrate to.
+	MigratePeers   []MigratePeer
+	MigrateListen  string // "" = no native receiver
+	MigratePolicy  string
+	MigrateMode    string // ca, pinned or psk
+	MigrateCert    string
+	MigrateKey     string
+	MigrateCA      string
+	MigratePins    []string // NAME=sha256/BASE64
+	MigratePSKID   string
+	MigratePSKFile string
+	MigrationDir   string // "" = StateDir/migrations
+	// StrictXend turns off what xendshim adds beyond xend 4.4.4.
+	StrictXend bool
+
 	// ConfigFile is the xendshim configuration file read, or "".
 	ConfigFile string
 	// XendConfigFile is the xend-config.sxp read, or "" when there was none.
@@ -217,7 +234,7 @@ func (l *loader) fill() error {
 		}
 	}
 	for key, dst := range map[string]*string{
-		KeyXMLRPCAddr: &c.XMLRPCAddr, KeyHTTPAddr: &c.HTTPAddr,
+		KeyXMLRPCAddr: &c.XMLRPCAddr, KeyHTTPAddr: &c.HTTPAddr, KeyMigrateListen: &c.MigrateListen,
 		KeyRelocationAddr: &c.RelocationAddr, KeyRelocationTLSAddr: &c.RelocationTLSAddr,
 	} {
 		*dst = str(key)
@@ -277,7 +294,7 @@ func (l *loader) fill() error {
 	if c.ShutdownTimeout <= 0 {
 		return l.bad(KeyShutdownTimeout, "a positive duration such as 10s")
 	}
-	return nil
+	return l.fillMigration()
 }
 
 func validPort(p string) bool {

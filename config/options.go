@@ -30,6 +30,19 @@ const (
 	KeyLogFile              = "log-file"
 	KeyLogLevel             = "log-level"
 	KeyShutdownTimeout      = "shutdown-timeout"
+	KeyRelocationLegacy     = "relocation-legacy"
+	KeyMigratePeers         = "migrate-peers"
+	KeyMigrateListen        = "migrate-listen"
+	KeyMigratePolicy        = "migrate-policy"
+	KeyMigrateMode          = "migrate-mode"
+	KeyMigrateCert          = "migrate-cert"
+	KeyMigrateKey           = "migrate-key"
+	KeyMigrateCA            = "migrate-ca"
+	KeyMigratePin           = "migrate-pin"
+	KeyMigratePSKID         = "migrate-psk-id"
+	KeyMigratePSKFile       = "migrate-psk-file"
+	KeyMigrationDir         = "migration-dir"
+	KeyStrictXend           = "strict-xend"
 )
 
 // Paths and ports xend used; the defaults below follow them.
@@ -40,7 +53,12 @@ const (
 	DefaultStateDir       = "/var/lib/xendshim"
 	DefaultXendConfigPath = "/etc/xen/xend-config.sxp"
 	DefaultConfigPath     = "" // no xendshim config file unless asked for
+	DefaultMigratePolicy  = "/etc/xendshim/migrate-policy.toml"
 )
+
+// MigrateModes are the authentication modes of the native migration
+// transport (xendshim migrate --mode).
+var MigrateModes = []string{"ca", "pinned", "psk"}
 
 // EnvPrefix prefixes the environment variable of every key.
 const EnvPrefix = "XENDSHIM"
@@ -81,6 +99,19 @@ var Options = []Option{
 	{KeyRelocationTLSKey, "", "FILE", "PEM private key of the TLS relocation receiver", true},
 	{KeyRelocationClientCA, "", "FILE", "PEM CA certificates: relocation TLS clients must present a certificate signed by one", true},
 	{KeyRelocationSSL, false, "", "use TLS by default when sending a domain (xend-relocation-ssl)", true},
+	{KeyRelocationLegacy, false, "", "serve xend's relocation protocol on --relocation-addr (unauthenticated; confined by --migrate-policy \"cidr:\" peers); off unless set, even when xend-config.sxp says xend-relocation-server yes", true},
+	{KeyMigratePeers, "", "NAME=HOST:PORT...", "space-separated migration peers xend.domain.migrate and op=migrate may send to (NAME: the peer's certificate, pin or PSK name; clients may name NAME or HOST); empty = migration refused", true},
+	{KeyMigrateListen, "", "HOST:PORT", "TCP address of the native migration receiver (XMP/1 over TLS 1.3, as 'xendshim migrate-receive --listen'); empty = off", true},
+	{KeyMigratePolicy, DefaultMigratePolicy, "FILE", "migration receiver policy (TOML, or JSON by extension), for --migrate-listen and --relocation-legacy", true},
+	{KeyMigrateMode, "ca", "ca|pinned|psk", "migration authentication, as 'xendshim migrate --mode'", true},
+	{KeyMigrateCert, "/etc/xendshim/migrate/host.crt", "FILE", "this host's migration certificate (PEM), as 'xendshim migrate --cert'", true},
+	{KeyMigrateKey, "/etc/xendshim/migrate/host.key", "FILE", "this host's migration private key (PEM), as 'xendshim migrate --key'", true},
+	{KeyMigrateCA, "/etc/xendshim/migrate/ca.crt", "FILE", "the migration CA (PEM) in mode ca, as 'xendshim migrate --ca'", true},
+	{KeyMigratePin, "", "NAME=sha256/B64...", "space-separated peer SPKI pins in mode pinned, as 'xendshim migrate --pin'", true},
+	{KeyMigratePSKID, "", "NAME", "this host's name in mode psk (default: the host name), as 'xendshim migrate --psk-id'", true},
+	{KeyMigratePSKFile, "/etc/xendshim/migrate/psk", "FILE", "mode psk: lines 'PEER-ID HEXKEY', as 'xendshim migrate --psk-file'", true},
+	{KeyMigrationDir, "", "DIR", "migration journal and parked images (default STATE-DIR/migrations), as 'xendshim migrate --migration-dir'", true},
+	{KeyStrictXend, false, "", "byte-exact xend 4.4.4 replies: no console tty, VNC location or extra dom0 fields; op=dump without reset refused as xend did", true},
 	{KeyDomainsPath, DefaultDomainsPath, "DIR", "where managed domains are kept, one DIR/<uuid>/config.sxp each, as xend kept them", true},
 	{KeyDom0MinMem, 196, "MIB", "lowest memory (MiB) dom0's target may be set to (xend-config.sxp dom0-min-mem)", true},
 	{KeyShutdownTimeout, 10 * time.Second, "DURATION", "how long SIGTERM/SIGINT waits for calls in flight before closing connections", true},

@@ -157,10 +157,9 @@ func TestServeBindsAnswersAndStopsOnSIGTERM(t *testing.T) {
 	s.waitSocket(t, s.xmlrpc)
 	s.waitSocket(t, s.http)
 	waitLog(t, s, "xendshim ready")
-	reloc := "listening listener=relocation-tcp"
-	if protocolFactories[protoRelocation] == nil {
-		reloc = "no server for this listener in this build; not listening\" listener=relocation-tcp"
-	}
+	// Without --relocation-legacy the unauthenticated receiver stays off
+	// and the log says how to opt in.
+	reloc := "set relocation-legacy: true (--relocation-legacy)"
 	if !strings.Contains(s.logText(), reloc) {
 		t.Errorf("log lacks %q:\n%s", reloc, s.logText())
 	}

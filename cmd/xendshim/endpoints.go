@@ -11,8 +11,8 @@ import (
 
 // endpoint is one socket the configuration asks for.
 type endpoint struct {
-	name       string // xmlrpc-unix, xmlrpc-tcp, http-unix, http-tcp, relocation-tcp, relocation-tls
-	proto      string // protoXMLRPC, protoHTTP or protoRelocation
+	name       string // xmlrpc-unix, xmlrpc-tcp, http-unix, http-tcp, relocation-tcp, relocation-tls, migrate-tcp
+	proto      string // protoXMLRPC, protoHTTP, protoRelocation or protoMigrate
 	network    string // "unix" or "tcp"
 	addr       string // socket path or HOST:PORT
 	tls        *listener.TLSFiles
@@ -35,6 +35,10 @@ func endpointsOf(cfg *config.Config) []endpoint {
 	add(x)
 	add(endpoint{name: "http-unix", proto: protoHTTP, network: "unix", addr: cfg.HTTPSocket})
 	add(endpoint{name: "http-tcp", proto: protoHTTP, network: "tcp", addr: cfg.HTTPAddr})
+	add(endpoint{name: "migrate-tcp", proto: protoMigrate, network: "tcp", addr: cfg.MigrateListen})
+	if !cfg.RelocationLegacy {
+		return eps // the factory warns how to opt in
+	}
 	add(endpoint{name: "relocation-tcp", proto: protoRelocation, network: "tcp", addr: cfg.RelocationAddr, hostsAllow: cfg.RelocationHostsAllow})
 	add(endpoint{name: "relocation-tls", proto: protoRelocation, network: "tcp", addr: cfg.RelocationTLSAddr, hostsAllow: cfg.RelocationHostsAllow,
 		tls: &listener.TLSFiles{Cert: cfg.RelocationTLSCert, Key: cfg.RelocationTLSKey, ClientCA: cfg.RelocationClientCA}})
@@ -107,7 +111,7 @@ func matchActivated(eps []endpoint, acts []listener.Activated) (inherited []acti
 		case found >= 0:
 			taken[found] = true
 			ep = eps[found]
-		case a.Name == protoXMLRPC || a.Name == protoHTTP || a.Name == protoRelocation:
+		case a.Name == protoXMLRPC || a.Name == protoHTTP || a.Name == protoRelocation || a.Name == protoMigrate:
 			// named for a protocol that has no endpoint configured: serve it
 			ep = endpoint{name: a.Name + "-" + network, proto: a.Name, network: network}
 		case network == "unix" && realPath(a.Listener.Addr().String()) == realPath(config.DefaultXMLRPCSocket):
@@ -148,8 +152,8 @@ type activatedEndpoint struct {
 // knownName reports whether a socket name chooses an endpoint or protocol.
 func knownName(name string) bool {
 	switch name {
-	case protoXMLRPC, protoHTTP, protoRelocation,
-		"xmlrpc-unix", "xmlrpc-tcp", "http-unix", "http-tcp", "relocation-tcp", "relocation-tls":
+	case protoXMLRPC, protoHTTP, protoRelocation, protoMigrate,
+		"xmlrpc-unix", "xmlrpc-tcp", "http-unix", "http-tcp", "relocation-tcp", "relocation-tls", "migrate-tcp":
 		return true
 	}
 	return false

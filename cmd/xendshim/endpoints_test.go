@@ -15,18 +15,28 @@ func TestEndpointsOf(t *testing.T) {
 	cfg := &config.Config{
 		XMLRPCSocket: "/r/x.sock", XMLRPCAddr: "localhost:8006", XMLRPCTLSCert: "c", XMLRPCTLSKey: "k",
 		HTTPSocket: "", HTTPAddr: ":8000", RelocationAddr: ":8002", RelocationHostsAllow: "^localhost$",
+		RelocationLegacy: true, MigrateListen: ":8005",
 	}
 	var got []string
 	for _, ep := range endpointsOf(cfg) {
 		got = append(got, ep.name+" "+ep.addr)
 	}
-	want := []string{"xmlrpc-unix /r/x.sock", "xmlrpc-tcp localhost:8006", "http-tcp :8000", "relocation-tcp :8002"}
+	want := []string{"xmlrpc-unix /r/x.sock", "xmlrpc-tcp localhost:8006", "http-tcp :8000", "migrate-tcp :8005", "relocation-tcp :8002"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("endpointsOf(%+v) = %q; want %q", cfg, got, want)
 	}
 	eps := endpointsOf(cfg)
-	if eps[1].tls == nil || eps[0].tls != nil || eps[3].hostsAllow != "^localhost$" {
+	if eps[1].tls == nil || eps[0].tls != nil || eps[4].hostsAllow != "^localhost$" {
 		t.Errorf("endpointsOf: TLS or hosts-allow not carried: %+v", eps)
+	}
+}
+
+// TestEndpointsOfRelocationNeedsOptIn: xend's unauthenticated relocation
+// listeners are not bound without --relocation-legacy.
+func TestEndpointsOfRelocationNeedsOptIn(t *testing.T) {
+	cfg := &config.Config{RelocationAddr: ":8002", RelocationTLSAddr: ":8003"}
+	if eps := endpointsOf(cfg); len(eps) != 0 {
+		t.Errorf("endpointsOf(relocation without opt-in) = %+v; want none", eps)
 	}
 }
 

@@ -153,23 +153,6 @@ unless given.`,
 // the handshake), backend, journal; it aborts migrations a crash left
 // unfinished.
 func migReceiver(ctx context.Context, cfg *config.Config, tr *migTransport, policyFile string, log *slog.Logger, xlOnly bool) (*relocation.Receiver, func(), error) {
-	pol, err := policy.Load(policyFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	ep, err := tr.endpoint()
-	if err != nil {
-		return nil, nil, err
-	}
-	ep.KnownPeer = func(id secure.Identity) bool { p, _ := pol.Peer(string(id)); return p != nil }
-	j, dir, err := tr.journal(cfg, "in")
-	if err != nil {
-		return nil, nil, err
-	}
-	spool := filepath.Join(dir, "spool")
-	if err := os.MkdirAll(spool, 0o700); err != nil {
-		return nil, nil, err
-	}
 	ts, closeTS, name, err := migBackendMaybe(cfg, log)
 	if err != nil {
 		return nil, nil, err
@@ -178,15 +161,45 @@ func migReceiver(ctx context.Context, cfg *config.Config, tr *migTransport, poli
 		closeTS()
 		return nil, nil, fmt.Errorf("the %s backend cannot stream domains (toolstack.Migrator); use --xl to serve xl migrate -s tunnels only", name)
 	}
-	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log}
+	r, err := migReceiverOn(ctx, cfg, tr, policyFile, log, ts)
+	if err != nil {
+		closeTS()
+		return nil, nil, err
+	}
 	if ts == nil {
 		log.Warn("the backend cannot stream domains: serving xl tunnels only", "backend", name)
-		return r, closeTS, nil
+	}
+	return r, closeTS, nil
+}
+
+// migReceiverOn builds a receiver on an open backend (nil: xl tunnels
+// only) and aborts migrations a crash left unfinished.
+func migReceiverOn(ctx context.Context, cfg *config.Config, tr *migTransport, policyFile string, log *slog.Logger, ts relocation.Backend) (*relocation.Receiver, error) {
+	pol, err := policy.Load(policyFile)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := tr.endpoint()
+	if err != nil {
+		return nil, err
+	}
+	ep.KnownPeer = func(id secure.Identity) bool { p, _ := pol.Peer(string(id)); return p != nil }
+	j, dir, err := tr.journal(cfg, "in")
+	if err != nil {
+		return nil, err
+	}
+	spool := filepath.Join(dir, "spool")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return nil, err
+	}
+	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log}
+	if ts == nil {
+		return r, nil
 	}
 	if n, err := r.Recover(ctx); n > 0 || err != nil {
 		log.Warn("aborted migrations left unfinished by an earlier receiver", "count", n, "err", err)
 	}
-	return r, closeTS, nil
+	return r, nil
 }
 
 // migInetdConn takes the connection from descriptor 0 and moves 0, 1 and 2

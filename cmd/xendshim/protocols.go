@@ -39,9 +39,10 @@ type serveDeps struct {
 	xend *xend.Service
 }
 
-// protocolFactories builds the server of each protocol. A protocol without
-// a factory (the relocation receiver until the migration work registers
-// one from an init function) has its listeners skipped with a warning.
+// protocolFactories builds the server of each protocol; serve_migrate.go
+// registers the migration receivers. A factory may return a nil server
+// (the protocol is not configured): its listeners are skipped with a
+// warning.
 var protocolFactories = map[string]func(serveDeps) (protocolServer, error){
 	protoXMLRPC: newXMLRPCServer,
 	protoHTTP:   newHTTPServer,
@@ -58,7 +59,8 @@ func newXMLRPCServer(d serveDeps) (protocolServer, error) {
 // newHTTPServer serves xend's /xend/ HTTP/SXP resource tree.
 func newHTTPServer(d serveDeps) (protocolServer, error) {
 	return httpsxp.New(httpsxp.NewXendService(d.xend), httpsxp.Options{
-		Logger: slog.NewLogLogger(d.log.With("component", protoHTTP).Handler(), slog.LevelWarn),
+		Logger:     slog.NewLogLogger(d.log.With("component", protoHTTP).Handler(), slog.LevelWarn),
+		StrictXend: d.cfg.StrictXend,
 	}), nil
 }
 
@@ -71,7 +73,13 @@ func newXendService(cfg *config.Config, log *slog.Logger, ts toolstack.Toolstack
 		LogPath:     cfg.LogFile,
 		Dom0MinMem:  cfg.Dom0MinMem,
 		Logf:        func(format string, args ...any) { xlog.Warn(fmt.Sprintf(format, args...)) },
+		StrictXend:  cfg.StrictXend,
 	}
+	migrate, err := xendMigrate(cfg, log, ts)
+	if err != nil {
+		return nil, fmt.Errorf("migration sender: %w", err)
+	}
+	opts.Migrate = migrate
 	if cfg.Seed != 0 {
 		opts.NewUUID = seededUUIDs(cfg.Seed)
 	}

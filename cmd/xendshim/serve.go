@@ -21,15 +21,26 @@ const serveLong = `serve answers xend's protocols until SIGTERM or SIGINT:
 
   legacy XML-RPC (xm, xmlrpclib)   --xmlrpc-socket (default /var/run/xend/xmlrpc.sock), --xmlrpc-addr
   HTTP/SXP (libvirt's xen driver)  --http-socket (default /var/lib/xend/xend-socket), --http-addr
-  relocation (legacy, off)         --relocation-addr, --relocation-tls-addr
+  xend relocation (unauthenticated) --relocation-addr, --relocation-tls-addr,
+                                   only with --relocation-legacy and --migrate-policy
+  native migration receiver        --migrate-listen (XMP/1 over TLS 1.3), --migrate-policy
+
+xend.domain.migrate (xm migrate) and op=migrate (virsh migrate) send over
+the secure transport to the peers of --migrate-peers NAME=HOST:PORT...,
+authenticated by --migrate-mode and --migrate-cert/--migrate-key/--migrate-ca,
+--migrate-pin or --migrate-psk-id/--migrate-psk-file (the meaning of
+'xendshim migrate --mode/--cert/--key/--ca/--pin/--psk-id/--psk-file');
+without peers they are refused. Managed domains with on_xend_start=start are
+started once the listeners are up; on SIGTERM/SIGINT on_xend_stop is applied
+after the listeners close. --strict-xend answers byte for byte as xend 4.4.4.
 
 An empty value turns a listener off. UNIX sockets are created in a directory
 forced to root-only mode 0700, as xend did; a stale socket is replaced.
 Without root, paths under /var that cannot be written move to
 $XDG_RUNTIME_DIR/xendshim and ~/.local/state/xendshim (the log says so).
 Sockets passed by systemd (LISTEN_FDS) are used instead of binding; they are
-matched to listeners by FileDescriptorName= (xmlrpc, http or relocation) or
-else by address.
+matched to listeners by FileDescriptorName= (xmlrpc, http, relocation or
+migrate) or else by address.
 
 SIGTERM/SIGINT: stop accepting, let calls in flight finish for at most
 --shutdown-timeout, exit 0. SIGHUP: re-read the configuration, reopen the log
@@ -121,6 +132,11 @@ func serve(ctx context.Context, flags *pflag.FlagSet, hup <-chan os.Signal, stde
 	}
 	notifySystemd("READY=1")
 	log.Info("xendshim ready", "backend", be.name, "domains_path", cfg.DomainsPath)
+	// As xend did: once its servers answer, start the managed domains
+	// whose on_xend_start is "start".
+	if started := xs.Autostart(ctx); len(started) > 0 {
+		log.Info("on_xend_start: started managed domains", "domains", started)
+	}
 
 	for {
 		select {
@@ -133,6 +149,10 @@ func serve(ctx context.Context, flags *pflag.FlagSet, hup <-chan os.Signal, stde
 			if err != nil {
 				log.Warn("calls still running at the shutdown deadline were cut off", "err", err)
 			}
+			// on_xend_stop, once no call can race with it.
+			sctx, cancel = context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			xs.XendStop(sctx)
+			cancel()
 			log.Info("xendshim stopped")
 			return nil
 		case <-hup:
