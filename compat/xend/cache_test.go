@@ -240,3 +240,57 @@ func TestSameInputsSeesEveryChange(t *testing.T) {
 		})
 	}
 }
+
+// TestListRecordsConcurrent lists from several goroutines while another
+// changes a domain, for the race detector; every listing must hold every
+// domain.
+func TestListRecordsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	sm, err := sim.New(sim.Options{StateDir: t.TempDir(), Profile: sim.ReferenceProfile(), NoSync: true, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(sm, Options{NoStore: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		cfg := sxp.List(sxp.Atom("vm"), kv("name", sxp.Atom(fmt.Sprintf("c%d", i))), kv("memory", sxp.Int(64)),
+			kv("image", sxp.List(sxp.Atom("linux"), kv("kernel", sxp.Atom("/var/lib/xen/boot/vmlinuz-guest")))),
+			kv("device", sxp.List(sxp.Atom("vif"), kv("bridge", sxp.Atom("xenbr0")))))
+		if _, err := svc.Create(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 3; g++ {
+		go func() {
+			for i := 0; i < 20; i++ {
+				v, err := svc.listRecords(ctx, "all", true)
+				if err != nil {
+					done <- err
+					return
+				}
+				if n := len(v.([]any)); n != 5 {
+					done <- fmt.Errorf("listRecords(all) = %d records; want 5", n)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 20; i++ {
+			if err := svc.SetMemoryTarget(ctx, Name("c1"), 40+i%8); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 4; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
