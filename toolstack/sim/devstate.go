@@ -166,6 +166,8 @@ func (s *Sim) deviceState(d *domain, dev toolstack.Device, r *device, now time.T
 			{Key: "mac", Value: dev.NIC.MAC}, {Key: "handle", Value: devid},
 			{Key: "script", Value: dev.NIC.Script},
 		}
+	case toolstack.ClassVSCSI:
+		st.Frontend, st.Backend = vscsiNodes(st, dom)
 	case toolstack.ClassVFB:
 		st.VNCPort = r.VNCPort
 		if r.VNCPort > 0 {
@@ -195,4 +197,34 @@ func orString(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// vscsiNodes are a PVSCSI controller's nodes as the real controller
+// (toolstack/xl/pvscsi) lists them: the top-level nodes of both
+// directories, then each LUN's nodes keyed "vscsi-devs/dev-N/<node>" (its
+// p-dev, p-devname, v-dev, devid and backend state, and the frontend's
+// state of it), which xend's scsi-list reply is made of.
+func vscsiNodes(st toolstack.DeviceState, dom string) (front, back toolstack.KeyValueList) {
+	v := st.Config.VSCSI
+	bstate, fstate := strconv.Itoa(int(st.BackendState)), strconv.Itoa(int(st.FrontendState))
+	front = toolstack.KeyValueList{{Key: "backend-id", Value: strconv.FormatUint(uint64(v.BackendDomid), 10)}, {Key: "state", Value: fstate}}
+	host := "0"
+	if v.FeatureHost {
+		host = "1"
+	}
+	back = toolstack.KeyValueList{
+		{Key: "frontend", Value: st.FrontendPath}, {Key: "frontend-id", Value: dom},
+		{Key: "online", Value: "1"}, {Key: "feature-host", Value: host},
+	}
+	devid := strconv.Itoa(v.Devid)
+	for i, l := range v.LUNs {
+		dir := "vscsi-devs/dev-" + strconv.Itoa(i) + "/"
+		back = append(back, toolstack.KeyValueList{
+			{Key: dir + "p-dev", Value: l.PDev}, {Key: dir + "p-devname", Value: l.PDevname},
+			{Key: dir + "v-dev", Value: l.VDev}, {Key: dir + "devid", Value: devid},
+			{Key: dir + "state", Value: bstate},
+		}...)
+		front = append(front, toolstack.KeyValue{Key: dir + "state", Value: fstate})
+	}
+	return front, back
 }
