@@ -210,6 +210,9 @@ func (s *Sim) checkDevice(op string, dom any, cfg *toolstack.DomainConfig, dev t
 				return bad(toolstack.ErrExists, "The physical device \"%s\" is already used by %s.", l.PDev, user)
 			}
 		}
+		if err := vdevFree(cfg, dev.VSCSI, bad); err != nil {
+			return err
+		}
 	}
 	id := devidOf(dev)
 	for _, e := range existing {
@@ -221,6 +224,33 @@ func (s *Sim) checkDevice(op string, dom any, cfg *toolstack.DomainConfig, dev t
 }
 
 var hctlRE = regexp.MustCompile(`^\d+:\d+:\d+:\d+$`)
+
+// vdevFree refuses what the real controller (toolstack/xl/pvscsi)
+// refuses: a v-dev given twice in one request (ErrInvalid), or one that
+// controller v.Devid of cfg already has a LUN at (ErrExists).
+func vdevFree(cfg *toolstack.DomainConfig, v *toolstack.DeviceVSCSI, bad func(error, string, ...any) error) error {
+	seen := map[string]bool{}
+	for _, l := range v.LUNs {
+		if seen[l.VDev] {
+			return bad(toolstack.ErrInvalid, "v-dev %s is given twice", l.VDev)
+		}
+		seen[l.VDev] = true
+	}
+	if cfg.Xend == nil {
+		return nil
+	}
+	for _, c := range cfg.Xend.VSCSIs {
+		if c.Devid != v.Devid {
+			continue
+		}
+		for _, l := range c.LUNs {
+			if seen[l.VDev] {
+				return bad(toolstack.ErrExists, "controller %d has a LUN at v-dev %s already", c.Devid, l.VDev)
+			}
+		}
+	}
+	return nil
+}
 
 func hexByte(s string) int {
 	var v int

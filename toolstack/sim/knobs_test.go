@@ -235,6 +235,8 @@ func TestDeviceClasses(t *testing.T) {
 	}{
 		{"vscsi by hctl", a, vscsi(0, "2:0:0:0", "0:0:0:0"), nil, 0},
 		{"vscsi second lun by name", a, vscsi(0, "/dev/sdc", "0:0:0:1"), nil, 0},
+		{"vscsi v-dev in use on the controller", a, vscsi(0, "sr0", "0:0:0:1"), toolstack.ErrExists, 0},
+		{"vscsi v-dev given twice", b, toolstack.Device{Class: toolstack.ClassVSCSI, VSCSI: &toolstack.DeviceVSCSI{LUNs: []toolstack.VSCSILUN{{PDev: "sr0", VDev: "0:0:0:3"}, {PDev: "3:0:2:0", VDev: "0:0:0:3"}}}}, toolstack.ErrInvalid, 0},
 		{"vscsi device in use", b, vscsi(0, "sdb", "0:0:0:0"), toolstack.ErrExists, 0},
 		{"vscsi unknown host device", b, vscsi(0, "9:9:9:9", "0:0:0:0"), toolstack.ErrNotFound, 0},
 		{"vscsi bad vdev", b, vscsi(0, "sr0", "zero"), toolstack.ErrInvalid, 0},
@@ -275,6 +277,15 @@ func TestDeviceClasses(t *testing.T) {
 		case toolstack.ClassVSCSI:
 			if n := len(d.Config.VSCSI.LUNs); n != 2 || d.Config.VSCSI.LUNs[1].PDevname != "sdc" {
 				t.Errorf("vscsi LUNs = %+v; want sdb and sdc", d.Config.VSCSI.LUNs)
+			}
+			// the per-LUN nodes the real controller lists (pvscsi.List)
+			for _, kv := range [][2]string{{"vscsi-devs/dev-1/p-devname", "sdc"}, {"vscsi-devs/dev-1/v-dev", "0:0:0:1"}, {"vscsi-devs/dev-1/devid", "0"}, {"vscsi-devs/dev-1/state", "4"}, {"feature-host", "0"}} {
+				if v, _ := d.Backend.Get(kv[0]); v != kv[1] {
+					t.Errorf("vscsi backend node %s = %q; want %q", kv[0], v, kv[1])
+				}
+			}
+			if v, _ := d.Frontend.Get("vscsi-devs/dev-0/state"); v != "4" {
+				t.Errorf("vscsi frontend node vscsi-devs/dev-0/state = %q; want 4", v)
 			}
 		case toolstack.ClassVFB:
 			if d.VNCPort != 5900 {
