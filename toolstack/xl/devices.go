@@ -179,9 +179,11 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 	}
 	var out []toolstack.DeviceState
 	xs := b.store()
+	var present []string // libxl's device kinds of this domain
 	if xs != nil {
+		present, _ = xs.Directory(ctx, "/libxl/"+did(id)+"/device")
 		for _, k := range libxlKinds {
-			if class != "" && class != k.class {
+			if (class != "" && class != k.class) || !slices.Contains(present, k.kind) {
 				continue
 			}
 			base := "/libxl/" + did(id) + "/device/" + k.kind
@@ -201,7 +203,7 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 	if class == "" || class == toolstack.ClassVSCSI {
 		out = append(out, b.vscsiDevices(ctx, id)...) // vscsi.go
 	}
-	if (class == "" || class == toolstack.ClassPCI || class == toolstack.ClassUSBDev) && b.mayHavePassthrough(ctx, id) {
+	if (class == "" || class == toolstack.ClassPCI || class == toolstack.ClassUSBDev) && mayHavePassthrough(xs != nil, present) {
 		if cfg, err := b.DomainConfig(ctx, id); err == nil {
 			if class != toolstack.ClassUSBDev {
 				for i := range cfg.PCIDevs {
@@ -229,16 +231,12 @@ func (b *Backend) Devices(ctx context.Context, id toolstack.Domid, class toolsta
 	return out, nil
 }
 
-// mayHavePassthrough reports whether the domain may have PCI functions or
+// mayHavePassthrough reports whether a domain may have PCI functions or
 // USB devices (which only its config lists): libxl keeps a pci backend, or
-// a USB controller, in xenstore for them. Without xenstore it says yes.
-func (b *Backend) mayHavePassthrough(ctx context.Context, id toolstack.Domid) bool {
-	xs := b.store()
-	if xs == nil {
-		return true
-	}
-	kinds, err := xs.Directory(ctx, "/libxl/"+did(id)+"/device")
-	if err != nil {
+// a USB controller, among its device kinds in xenstore for them. Without
+// xenstore it says yes.
+func mayHavePassthrough(haveStore bool, kinds []string) bool {
+	if !haveStore {
 		return true
 	}
 	for _, k := range kinds {
