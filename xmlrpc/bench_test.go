@@ -57,6 +57,74 @@ func BenchmarkEncodeDomainsWithState(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeDomainsWithStateRaw: the same reply when each record was
+// encoded earlier (xmlrpc.Raw, as compat/xend caches them), into a reused
+// buffer as the server does.
+func BenchmarkEncodeDomainsWithStateRaw(b *testing.B) {
+	v := hundredDomains(b)
+	raws := make([]any, len(v))
+	for i, d := range v {
+		r, err := EncodeRaw(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raws[i] = r
+	}
+	enc, _ := EncodeResponse(v)
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		buf = appendResult(buf[:0], raws, nil)
+		if len(buf) != len(enc) {
+			b.Fatalf("reply is %d bytes; want %d", len(buf), len(enc))
+		}
+	}
+}
+
+// BenchmarkBuilderDomainsWithState: encoding the 100 records piece by piece
+// with a Builder, as compat/xend does from SXP on a cache miss.
+func BenchmarkBuilderDomainsWithState(b *testing.B) {
+	v := hundredDomains(b)
+	enc, _ := EncodeResponse(v)
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	var build func(bl *Builder, x any)
+	build = func(bl *Builder, x any) {
+		switch y := x.(type) {
+		case []any:
+			bl.BeginArray()
+			for _, e := range y {
+				build(bl, e)
+			}
+			bl.EndArray()
+		case string:
+			bl.String(y)
+		case int:
+			bl.Int(int64(y))
+		case float64:
+			bl.Double(y)
+		default:
+			bl.Value(y)
+		}
+	}
+	for b.Loop() {
+		var bl Builder
+		out := make([]any, len(v))
+		for i, d := range v {
+			build(&bl, d)
+			r, err := bl.Take()
+			if err != nil {
+				b.Fatal(err)
+			}
+			out[i] = r
+		}
+		if _, err := EncodeResponse(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeDomainsWithState: strict decoding of the same reply.
 func BenchmarkDecodeDomainsWithState(b *testing.B) {
 	enc, err := EncodeResponse(hundredDomains(b))

@@ -31,6 +31,15 @@ func (r Raw) Len() int {
 	return n
 }
 
+// Compact returns r with its text in one buffer of exactly its size, so a
+// Raw kept for long (in a cache) holds no more memory than its text.
+func (r Raw) Compact() Raw {
+	if r.isZero() {
+		return r
+	}
+	return Raw{b: r.appendTo(make([]byte, 0, r.Len()))}
+}
+
 // isZero reports whether r is the zero Raw (None).
 func (r Raw) isZero() bool { return r.b == nil && r.segs == nil }
 
@@ -75,16 +84,28 @@ type Builder struct {
 }
 
 // Grow makes room for n more bytes.
-func (b *Builder) Grow(n int) {
-	if cap(b.buf)-len(b.buf) < n {
-		nb := make([]byte, len(b.buf), 2*cap(b.buf)+n)
-		copy(nb, b.buf)
-		b.buf = nb
+func (b *Builder) Grow(n int) { b.reserve(n) }
+
+// reserve makes room for n more bytes. A full buffer is not regrown with
+// everything taken from it (append would copy it all, again and again for
+// a large listing): a new one takes over with only the value in progress.
+func (b *Builder) reserve(n int) {
+	if cap(b.buf)-len(b.buf) >= n {
+		return
 	}
+	cur := b.buf[b.start:]
+	nb := make([]byte, len(cur), max(2*cap(b.buf), len(cur)+n, 512))
+	copy(nb, cur)
+	b.mark -= b.start
+	b.start = 0
+	b.buf = nb
 }
 
 // String appends a string value.
-func (b *Builder) String(s string) { b.buf = appendString(b.buf, s) }
+func (b *Builder) String(s string) {
+	b.reserve(len(s) + 48)
+	b.buf = appendString(b.buf, s)
+}
 
 // Int appends an int value; outside the int32 range it records xmlrpclib's
 // "int exceeds XML-RPC limits" error instead.
@@ -92,6 +113,7 @@ func (b *Builder) Int(n int64) {
 	if b.err != nil {
 		return
 	}
+	b.reserve(48)
 	var err error
 	var out []byte
 	if out, err = appendInt(b.buf, n); err != nil {
@@ -102,10 +124,14 @@ func (b *Builder) Int(n int64) {
 }
 
 // Double appends a double value, formatted as xmlrpclib's repr().
-func (b *Builder) Double(x float64) { b.buf = appendDouble(b.buf, x) }
+func (b *Builder) Double(x float64) {
+	b.reserve(64)
+	b.buf = appendDouble(b.buf, x)
+}
 
 // Bool appends a boolean value.
 func (b *Builder) Bool(v bool) {
+	b.reserve(40)
 	if v {
 		b.buf = append(b.buf, "<value><boolean>1</boolean></value>\n"...)
 		return
@@ -114,7 +140,10 @@ func (b *Builder) Bool(v bool) {
 }
 
 // Nil appends None (which xmlrpclib wrote without a trailing newline).
-func (b *Builder) Nil() { b.buf = append(b.buf, "<value><nil/></value>"...) }
+func (b *Builder) Nil() {
+	b.reserve(24)
+	b.buf = append(b.buf, "<value><nil/></value>"...)
+}
 
 // Value appends any value the encoder accepts, with its rules.
 func (b *Builder) Value(v any) {
@@ -149,6 +178,7 @@ func (b *Builder) Append(r Raw) {
 
 // BeginArray opens an array; its elements follow until EndArray.
 func (b *Builder) BeginArray() {
+	b.reserve(32)
 	b.depth++
 	if b.depth > MaxEncodeDepth && b.err == nil {
 		b.err = &MarshalError{Msg: "value nested deeper than " + strconv.Itoa(MaxEncodeDepth) + " levels"}
@@ -165,6 +195,7 @@ func (b *Builder) EndArray() {
 		return
 	}
 	b.depth--
+	b.reserve(32)
 	b.buf = append(b.buf, "</data></array></value>\n"...)
 }
 

@@ -234,3 +234,29 @@ func TestAppendResultMatchesEncodeResult(t *testing.T) {
 		})
 	}
 }
+
+// TestRawCompact checks that Compact keeps the text, flattening a rope.
+func TestRawCompact(t *testing.T) {
+	var b Builder
+	b.String("a")
+	inner, _ := b.Take()
+	b.BeginArray()
+	b.Append(inner)
+	b.Int(1)
+	b.EndArray()
+	rope, _ := b.Take()
+	tests := []struct {
+		name string
+		r    Raw
+	}{{"zero", Raw{}}, {"flat", inner}, {"rope", rope}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.r.Compact()
+			got, _ := EncodeResponse(c)
+			want, _ := EncodeResponse(tt.r)
+			if !bytes.Equal(got, want) || c.Len() != tt.r.Len() || c.segs != nil {
+				t.Errorf("EncodeResponse(Compact(%s)) = %q (segs %v); want %q", tt.name, got, c.segs, want)
+			}
+		})
+	}
+}

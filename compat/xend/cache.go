@@ -175,6 +175,8 @@ func encodeItems(v sxp.Value, active bool) (encodedRecord, error) {
 	} else {
 		enc.pre = rest
 	}
+	// Kept in the cache: hold the text only, not the Builder's slack.
+	enc.pre, enc.post = enc.pre.Compact(), enc.post.Compact()
 	return enc, nil
 }
 
