@@ -32,7 +32,18 @@ func (s *Service) renderDevices(ctx context.Context, d *domain) ([]sxp.Value, er
 		}
 	}
 	var out []sxp.Value
+	vscsiDone := false
 	for _, dev := range sortDevices(d.rec.Devices) {
+		if dev.Class == "vscsi" && d.active() && !vscsiDone {
+			// One live entry per controller, not per attached LUN.
+			if live, ok := liveVSCSIDevices(states, d.rec.Devices); ok {
+				out = append(out, live...)
+				vscsiDone = true
+			}
+		}
+		if dev.Class == "vscsi" && vscsiDone {
+			continue
+		}
 		var entry sxp.Value
 		if d.active() {
 			entry = s.liveDevice(ctx, d, dev, findState(states, dev))

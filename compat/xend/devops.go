@@ -200,6 +200,9 @@ func (s *Service) DeviceSxprs(ctx context.Context, id Ident, class string) (sxp.
 		}
 		return sxp.List(out...), nil
 	}
+	if class == "vscsi" {
+		return sxp.List(vscsiSxprs(states)...), nil
+	}
 	for _, st := range states {
 		nodes := make([]sxp.Value, len(st.Frontend))
 		for i, n := range st.Frontend {
