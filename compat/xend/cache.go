@@ -2,6 +2,7 @@ package xend
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,12 +37,22 @@ type cachedRecord struct {
 	enc encodedRecord
 }
 
-// encodedRecord is a record's top-level items, encoded, split around
-// cpu_time: pre, then the cpu_time pair when hasCPUTime, then post.
+// encodedRecord is a record's top-level items, encoded: runs of cached
+// items with, between them, the slots whose value moves while a domain
+// runs and is encoded fresh on every listing (cpu_time, and state with its
+// running/blocked flags). runs has one more element than slots.
 type encodedRecord struct {
-	pre, post  xmlrpc.Raw
-	hasCPUTime bool
+	runs  []xmlrpc.Raw
+	slots []dynamicItem
 }
+
+// dynamicItem names an item of a record encoded fresh from the domain info.
+type dynamicItem int
+
+const (
+	itemCPUTime dynamicItem = iota // (cpu_time <seconds>)
+	itemState                      // (state <flags>)
+)
 
 // recordInputs is everything sxpr reads for one record in modeNormal.
 type recordInputs struct {
@@ -49,8 +60,8 @@ type recordInputs struct {
 	status int
 	full   bool
 	active bool
-	// info is the domain's DomainInfo without CPUTime and per-vCPU data,
-	// which sxpr reads only as cpu_time (spliced in) and for dom0.
+	// info is the domain's DomainInfo without what moves while it runs
+	// (see infoKey).
 	info    toolstack.DomainInfo
 	devs    []toolstack.DeviceState
 	devsOK  bool
@@ -94,10 +105,13 @@ func (c *recordCache) size() int {
 }
 
 // infoKey returns info without the fields that change while a domain runs
-// and that the cache handles separately (cpu_time) or not at all (dom0).
+// and that the cache encodes fresh (cpu_time, the state flags: the power
+// state they give is keyed as status) or never reads from the cache (the
+// per-vCPU data, used for dom0 only).
 func infoKey(info *toolstack.DomainInfo) toolstack.DomainInfo {
 	k := *info
 	k.CPUTime = 0
+	k.State = 0
 	k.VCPUs = nil
 	return k
 }
@@ -147,54 +161,73 @@ func sameInputs(a, b *recordInputs) bool {
 }
 
 // encodeItems encodes the top-level items of a rendered record for the
-// cache, dropping vcpu_avail as fixupSXPR does, split around cpu_time.
+// cache, dropping vcpu_avail as fixupSXPR does, and leaves slots for the
+// items of an active domain that move: the first (cpu_time <float>), and
+// (state <flags>) right after (status <int>), where sxpr puts them.
 func encodeItems(v sxp.Value, active bool) (encodedRecord, error) {
 	var b xmlrpc.Builder
 	var enc encodedRecord
+	prevStatus := false
 	for _, e := range v.Items() {
 		if isVCPUAvail(e) {
 			continue
 		}
-		if active && !enc.hasCPUTime && e.IsList() && e.Len() == 2 && e.Index(0).Kind() == sxp.KindAtom &&
-			e.Index(0).Text() == "cpu_time" && e.Index(1).Kind() == sxp.KindFloat {
-			pre, err := b.Take()
-			if err != nil {
-				return encodedRecord{}, err
-			}
-			enc.pre, enc.hasCPUTime = pre, true
+		isPair := e.IsList() && e.Len() == 2 && e.Index(0).Kind() == sxp.KindAtom
+		key := ""
+		if isPair {
+			key = e.Index(0).Text()
+		}
+		slot := dynamicItem(-1)
+		switch {
+		case !active:
+		case key == "cpu_time" && e.Index(1).Kind() == sxp.KindFloat && !slices.Contains(enc.slots, itemCPUTime):
+			slot = itemCPUTime
+		case key == "state" && prevStatus && e.Index(1).Kind() == sxp.KindAtom:
+			slot = itemState
+		}
+		prevStatus = key == "status" && e.Index(1).Kind() == sxp.KindInt
+		if slot < 0 {
+			appendRecord(&b, e)
 			continue
 		}
-		appendRecord(&b, e)
+		run, err := b.Take()
+		if err != nil {
+			return encodedRecord{}, err
+		}
+		// Kept in the cache: hold the text only, not the Builder's slack.
+		enc.runs = append(enc.runs, run.Compact())
+		enc.slots = append(enc.slots, slot)
 	}
-	rest, err := b.Take()
+	run, err := b.Take()
 	if err != nil {
 		return encodedRecord{}, err
 	}
-	if enc.hasCPUTime {
-		enc.post = rest
-	} else {
-		enc.pre = rest
-	}
-	// Kept in the cache: hold the text only, not the Builder's slack.
-	enc.pre, enc.post = enc.pre.Compact(), enc.post.Compact()
+	enc.runs = append(enc.runs, run.Compact())
 	return enc, nil
 }
 
-// appendEncoded appends an encoded record to b with d's current cpu_time,
-// the exact text the encoder writes for the freshly rendered record.
+// appendEncoded appends an encoded record to b with d's current cpu_time
+// and state, the exact text the encoder writes for the freshly rendered
+// record.
 func appendEncoded(b *xmlrpc.Builder, enc *encodedRecord, d *domain) {
 	b.BeginArray()
-	if enc.pre.Len() > 0 {
-		b.Append(enc.pre)
-	}
-	if enc.hasCPUTime {
-		b.BeginArray()
-		b.String("cpu_time")
-		b.Double(float64(d.info.CPUTime) / float64(time.Second))
-		b.EndArray()
-		if enc.post.Len() > 0 {
-			b.Append(enc.post)
+	for i, run := range enc.runs {
+		if run.Len() > 0 {
+			b.Append(run)
 		}
+		if i == len(enc.slots) {
+			break
+		}
+		b.BeginArray()
+		switch enc.slots[i] {
+		case itemCPUTime:
+			b.String("cpu_time")
+			b.Double(float64(d.info.CPUTime) / float64(time.Second))
+		case itemState:
+			b.String("state")
+			b.String(d.info.State.String())
+		}
+		b.EndArray()
 	}
 	b.EndArray()
 }

@@ -217,7 +217,6 @@ func TestSameInputsSeesEveryChange(t *testing.T) {
 		{"device dropped", func(in *recordInputs) { in.rec.Devices = in.rec.Devices[1:] }, false},
 		{"status", func(in *recordInputs) { in.status++ }, false},
 		{"full", func(in *recordInputs) { in.full = !in.full }, false},
-		{"state flags", func(in *recordInputs) { in.info.State ^= toolstack.StatePaused }, false},
 		{"online vcpus", func(in *recordInputs) { in.info.OnlineVCPUs++ }, false},
 		{"store mfn", func(in *recordInputs) { in.info.StoreMFN++ }, false},
 		{"sched weight", func(in *recordInputs) { w := 7; in.info.Sched.Weight = &w }, false},
@@ -292,5 +291,83 @@ func TestListRecordsConcurrent(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestAppendEncodedSplicesMovingItems checks that a cached record with a
+// new cpu_time and new running/blocked flags encodes as the record rendered
+// afresh with them.
+func TestAppendEncodedSplicesMovingItems(t *testing.T) {
+	ctx := context.Background()
+	sm, err := sim.New(sim.Options{StateDir: t.TempDir(), Profile: sim.ReferenceProfile(), NoSync: true, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(sm, Options{NoStore: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sxp.List(sxp.Atom("vm"), kv("name", sxp.Atom("g")), kv("memory", sxp.Int(64)),
+		kv("image", sxp.List(sxp.Atom("linux"), kv("kernel", sxp.Atom("/var/lib/xen/boot/vmlinuz-guest")))),
+		kv("device", sxp.List(sxp.Atom("vif"), kv("bridge", sxp.Atom("xenbr0")))))
+	if _, err := svc.Create(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Unpause(ctx, Name("g")); err != nil {
+		t.Fatal(err)
+	}
+	svc.mu.Lock()
+	d, err := svc.lookup(ctx, Name("g"))
+	if err == nil {
+		d = svc.detach(d)
+	}
+	svc.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(d *domain) []byte {
+		v, err := svc.sxpr(ctx, d, true, modeNormal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xmlrpc.EncodeResult(encodedRecords([]sxp.Value{v}), nil)
+	}
+	v, err := svc.sxpr(ctx, d, true, modeNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := encodeItems(v, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []dynamicItem{itemCPUTime, itemState}; !slices.Equal(enc.slots, want) {
+		t.Fatalf("encodeItems slots = %v; want %v", enc.slots, want)
+	}
+	tests := []struct {
+		name  string
+		cpu   time.Duration
+		state toolstack.DomainState
+	}{
+		{"as rendered", d.info.CPUTime, d.info.State},
+		{"more cpu time", d.info.CPUTime + 1234567891*time.Nanosecond, d.info.State},
+		{"blocked", d.info.CPUTime, toolstack.StateBlocked},
+		{"running", 3 * time.Hour, toolstack.StateRunning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info := *d.info
+			info.CPUTime, info.State = tt.cpu, tt.state
+			nd := &domain{rec: d.rec, info: &info, status: d.status, statusSet: true}
+			var b xmlrpc.Builder
+			appendEncoded(&b, &enc, nd)
+			r, err := b.Take()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := xmlrpc.EncodeResult([]any{r}, nil)
+			if want := render(nd); !bytes.Equal(got, want) {
+				t.Errorf("cached record with %s =\n%s\nwant\n%s", tt.name, got, want)
+			}
+		})
 	}
 }
