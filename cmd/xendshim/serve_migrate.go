@@ -123,7 +123,8 @@ func newLegacyRelocationServer(d serveDeps) (protocolServer, error) {
 
 // ctxServer adapts a Serve(ctx, ln) receiver to protocolServer. Shutdown
 // closes the listeners and waits for the connections in flight until its
-// ctx ends, then cancels them.
+// ctx ends, then cancels them and closes their connections (a receiver
+// blocked reading an idle peer would otherwise hold the shutdown).
 type ctxServer struct {
 	serve  func(context.Context, net.Listener) error
 	ctx    context.Context
@@ -132,12 +133,46 @@ type ctxServer struct {
 	mu     sync.Mutex
 	closed bool
 	lns    []net.Listener
+	conns  map[*trackedConn]bool
 	wg     sync.WaitGroup
+}
+
+// trackedListener registers every accepted connection with its server.
+type trackedListener struct {
+	net.Listener
+	s *ctxServer
+}
+
+// Accept implements net.Listener.
+func (l trackedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, s: l.s}
+	l.s.mu.Lock()
+	l.s.conns[tc] = true
+	l.s.mu.Unlock()
+	return tc, nil
+}
+
+// trackedConn forgets itself when closed.
+type trackedConn struct {
+	net.Conn
+	s *ctxServer
+}
+
+// Close implements net.Conn.
+func (c *trackedConn) Close() error {
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
+	return c.Conn.Close()
 }
 
 func newCtxServer(serve func(context.Context, net.Listener) error) *ctxServer {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &ctxServer{serve: serve, ctx: ctx, cancel: cancel}
+	return &ctxServer{serve: serve, ctx: ctx, cancel: cancel, conns: map[*trackedConn]bool{}}
 }
 
 // Serve serves ln until it is closed or the server shuts down.
@@ -152,7 +187,7 @@ func (s *ctxServer) Serve(ln net.Listener) error {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
-	return s.serve(s.ctx, ln)
+	return s.serve(s.ctx, trackedListener{ln, s})
 }
 
 // Shutdown stops accepting and waits for connections in flight until ctx
@@ -172,6 +207,11 @@ func (s *ctxServer) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		s.cancel()
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Conn.Close()
+		}
+		s.mu.Unlock()
 		<-done
 		return ctx.Err()
 	}
