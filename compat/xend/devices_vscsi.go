@@ -120,3 +120,41 @@ func liveVSCSIDevices(states []toolstack.DeviceState, recs []*devRecord) (out []
 	}
 	return out, len(out) > 0
 }
+
+// configVSCSISxpr is the getDeviceSxprs entry of a stored vscsi config
+// (inactive domain, §6.7): [devid, [['devs', [dev..., each with
+// ['frontstate', None] appended]], ['feature-host', x]]], devid being the
+// devid of the last dev, as xend numbered it.
+func configVSCSISxpr(d *devRecord) sxp.Value {
+	n := int64(vscsiOf(d).Devid)
+	var devs []sxp.Value
+	for _, dev := range d.all("dev") {
+		items := append([]sxp.Value{sxp.Atom("dev")}, pairsOf(dev)...)
+		items = append(items, kv("frontstate", sxp.None()))
+		devs = append(devs, sxp.List(items...))
+	}
+	host := d.get("feature-host")
+	if !host.IsValid() {
+		host = sxp.Int(0)
+	}
+	return sxp.List(sxp.Int(n), sxp.List(kv("devs", sxp.List(devs...)), kv("feature-host", host)))
+}
+
+// pairsOf returns the (key value) pairs of a stored attribute list such as
+// a vscsi or pci dev: parseDevice keeps (dev (a 1) (b 2)) as ((a 1) (b 2))
+// but (dev (a 1)) as (a 1).
+func pairsOf(v sxp.Value) []sxp.Value {
+	if v.IsList() && v.Len() > 0 && v.Index(0).IsList() {
+		return v.Items()
+	}
+	return []sxp.Value{v}
+}
+
+// attrEntry renders a stored key as it was given: (key v), or
+// (key (a 1) (b 2)) for an attribute list.
+func attrEntry(key string, v sxp.Value) sxp.Value {
+	if v.IsList() && v.Len() > 0 && v.Index(0).IsList() {
+		return sxp.List(append([]sxp.Value{sxp.Atom(key)}, v.Items()...)...)
+	}
+	return kv(key, v)
+}

@@ -140,3 +140,36 @@ func TestXendVSCSIOnSimulator(t *testing.T) {
 		})
 	}
 }
+
+// TestXendVSCSIInactive: on a domain that is not running, getDeviceSxprs
+// gives xend's config shape for vscsi (§6.7) and the record the stored
+// config form (§6.5).
+func TestXendVSCSIInactive(t *testing.T) {
+	svc := vscsiService(t)
+	ctx := context.Background()
+	cfg := `(vm (name h) (memory 64) (image (linux (kernel /var/lib/xen/boot/vmlinuz-guest)))
+		(device ` + scsiDev("Initialising", "2:0:0:0", "0:0:0:0") + `))`
+	if err := svc.New(ctx, mustSXP(t, cfg)); err != nil {
+		t.Fatalf("New with vscsi = %v", err)
+	}
+	tests := []struct {
+		name, got, want string
+	}{
+		{"getDeviceSxprs(h, vscsi)", func() string {
+			v, err := svc.DeviceSxprs(ctx, Name("h"), "vscsi")
+			if err != nil {
+				t.Fatalf("getDeviceSxprs(h, vscsi) = %v", err)
+			}
+			return sxp.Show(v)
+		}(), `((0 ((devs ((dev (state Initialising) (devid 0) (p-dev 2:0:0:0) (v-dev 0:0:0:0) (frontstate 'None')))) (feature-host 0))))`},
+		{"record vscsi entries", vscsiEntries(t, svc, Name("h")),
+			`(device (vscsi (uuid 00000000-0000-0000-0000-000000000002) (feature-host 0) (dev (state Initialising) (devid 0) (p-dev 2:0:0:0) (v-dev 0:0:0:0))))`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("%s = %s; want %s", tt.name, tt.got, tt.want)
+			}
+		})
+	}
+}

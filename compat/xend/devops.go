@@ -166,7 +166,8 @@ func (s *Service) BlockDeviceClass(ctx context.Context, id Ident, devid string) 
 // DeviceSxprs lists a domain's devices of one class
 // (xend.domain.getDeviceSxprs, §6.7): for an active domain the frontend
 // xenstore nodes as [[devid, [[key, value], ...]], ...] with string values;
-// for an inactive one [[devnum, config], ...].
+// for an inactive one [[devnum, config], ...]. vscsi has xend's own
+// shapes for both (devices_vscsi.go).
 func (s *Service) DeviceSxprs(ctx context.Context, id Ident, class string) (sxp.Value, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -177,7 +178,11 @@ func (s *Service) DeviceSxprs(ctx context.Context, id Ident, class string) (sxp.
 	var out []sxp.Value
 	if !d.active() {
 		for _, x := range sortDevices(d.rec.Devices) {
-			if x.Class == class {
+			switch {
+			case x.Class != class:
+			case class == "vscsi":
+				out = append(out, configVSCSISxpr(x))
+			default:
 				out = append(out, sxp.List(sxp.Int(int64(x.Devid)), configDevice(x)))
 			}
 		}

@@ -287,10 +287,20 @@ func configDevice(d *devRecord) sxp.Value {
 		for _, k := range []string{"vnclisten", "keymap", "vncdisplay", "vncpasswd", "xauthority", "display", "sdl", "opengl", "type", "location"} {
 			add(k)
 		}
+	case "vscsi":
+		// xend's order: uuid, feature-host, backend, then the devs (§6.5).
+		items = append(items, str("uuid", d.UUID))
+		add("feature-host")
+		add("backend")
+		for _, f := range d.Cfg {
+			if f.key != "feature-host" && f.key != "backend" {
+				items = append(items, attrEntry(f.key, f.val))
+			}
+		}
 	default:
 		items = append(items, str("uuid", d.UUID))
 		for _, f := range d.Cfg {
-			items = append(items, kv(f.key, f.val))
+			items = append(items, attrEntry(f.key, f.val))
 		}
 	}
 	return sxp.List(items...)
