@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -171,5 +172,26 @@ func TestXendVSCSIInactive(t *testing.T) {
 				t.Errorf("%s = %s; want %s", tt.name, tt.got, tt.want)
 			}
 		})
+	}
+}
+
+// TestXendVSCSIScsiListWire: over XML-RPC the reply has the types xm
+// scsi-list relies on: the devid an int, the node values strings, and
+// x[1][0][1] the LUN list.
+func TestXendVSCSIScsiListWire(t *testing.T) {
+	svc := vscsiService(t)
+	create(t, svc, `(vm (name g) (memory 64) (image (linux (kernel /var/lib/xen/boot/vmlinuz-guest)))
+		(device `+scsiDev("Initialising", "2:0:0:0", "0:0:0:0")+`))`)
+	got, err := NewDispatcher(svc).Call(context.Background(), "xend.domain.getDeviceSxprs", []any{"g", "vscsi"})
+	if err != nil {
+		t.Fatalf("getDeviceSxprs(g, vscsi) = %v", err)
+	}
+	want := []any{[]any{0, []any{
+		[]any{"devs", []any{[]any{"dev", []any{"state", "4"}, []any{"devid", "0"}, []any{"p-dev", "2:0:0:0"},
+			[]any{"p-devname", "sdb"}, []any{"v-dev", "0:0:0:0"}, []any{"frontstate", "4"}}}},
+		[]any{"state", "4"}, []any{"backend-id", "0"}, []any{"backend", "/local/domain/0/backend/vscsi/1/0"},
+	}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("getDeviceSxprs(g, vscsi) = %#v; want %#v", got, want)
 	}
 }
