@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/xendshim/xendshim/toolstack"
@@ -225,16 +226,30 @@ func (s *Sim) checkDevice(op string, dom any, cfg *toolstack.DomainConfig, dev t
 
 var hctlRE = regexp.MustCompile(`^\d+:\d+:\d+:\d+$`)
 
+// hctlKey normalizes an H:C:T:L as the real controller compares them
+// ("0:0:0:01" is "0:0:0:1"); text that is not one is kept as is.
+func hctlKey(s string) string {
+	parts := strings.Split(s, ":")
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 32)
+		if err != nil {
+			return s
+		}
+		parts[i] = strconv.FormatUint(n, 10)
+	}
+	return strings.Join(parts, ":")
+}
+
 // vdevFree refuses what the real controller (toolstack/xl/pvscsi)
 // refuses: a v-dev given twice in one request (ErrInvalid), or one that
 // controller v.Devid of cfg already has a LUN at (ErrExists).
 func vdevFree(cfg *toolstack.DomainConfig, v *toolstack.DeviceVSCSI, bad func(error, string, ...any) error) error {
 	seen := map[string]bool{}
 	for _, l := range v.LUNs {
-		if seen[l.VDev] {
+		if seen[hctlKey(l.VDev)] {
 			return bad(toolstack.ErrInvalid, "v-dev %s is given twice", l.VDev)
 		}
-		seen[l.VDev] = true
+		seen[hctlKey(l.VDev)] = true
 	}
 	if cfg.Xend == nil {
 		return nil
@@ -244,7 +259,7 @@ func vdevFree(cfg *toolstack.DomainConfig, v *toolstack.DeviceVSCSI, bad func(er
 			continue
 		}
 		for _, l := range c.LUNs {
-			if seen[l.VDev] {
+			if seen[hctlKey(l.VDev)] {
 				return bad(toolstack.ErrExists, "controller %d has a LUN at v-dev %s already", c.Devid, l.VDev)
 			}
 		}

@@ -236,6 +236,7 @@ func TestDeviceClasses(t *testing.T) {
 		{"vscsi by hctl", a, vscsi(0, "2:0:0:0", "0:0:0:0"), nil, 0},
 		{"vscsi second lun by name", a, vscsi(0, "/dev/sdc", "0:0:0:1"), nil, 0},
 		{"vscsi v-dev in use on the controller", a, vscsi(0, "sr0", "0:0:0:1"), toolstack.ErrExists, 0},
+		{"vscsi v-dev in use, written 0:0:0:01", a, vscsi(0, "sr0", "0:0:0:01"), toolstack.ErrExists, 0},
 		{"vscsi v-dev given twice", b, toolstack.Device{Class: toolstack.ClassVSCSI, VSCSI: &toolstack.DeviceVSCSI{LUNs: []toolstack.VSCSILUN{{PDev: "sr0", VDev: "0:0:0:3"}, {PDev: "3:0:2:0", VDev: "0:0:0:3"}}}}, toolstack.ErrInvalid, 0},
 		{"vscsi device in use", b, vscsi(0, "sdb", "0:0:0:0"), toolstack.ErrExists, 0},
 		{"vscsi unknown host device", b, vscsi(0, "9:9:9:9", "0:0:0:0"), toolstack.ErrNotFound, 0},
