@@ -83,8 +83,8 @@ func (f *convertFlags) options(cmd *cobra.Command) (convert.Options, error) {
 }
 
 // statusError carries convert's exit class: 1 converted with warnings,
-// 2 refused. (run maps every error to 1 and usageError to 2; a refusal is
-// wrapped as usageError so that the documented status 2 comes out.)
+// 2 refused. run takes the status from ExitCode; a refusal is not a
+// usage error, so no usage hint follows its diagnosis.
 type statusError struct {
 	class convert.Class
 	msg   string
@@ -104,7 +104,7 @@ func classError(results []*convert.Result) error {
 	msg := fmt.Sprintf("%d converted cleanly, %d with warnings, %d refused", counts[convert.Clean], counts[convert.Warned], counts[convert.Refused])
 	switch w {
 	case convert.Refused:
-		return usageError{&statusError{class: w, msg: msg}}
+		return &statusError{class: w, msg: msg}
 	case convert.Warned:
 		return &statusError{class: w, msg: msg}
 	}
