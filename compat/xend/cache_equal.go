@@ -134,23 +134,30 @@ func deviceStatesEqual(a, b []toolstack.DeviceState) bool {
 }
 
 // devicesEqual compares two device configurations: their class and the
-// per-class settings each points to.
+// per-class settings each points to. The settings are compared with ==
+// (a pointer inside them compares by identity, which can only cost a cache
+// miss); the two classes whose settings are not comparable that way
+// (display and SCSI) with reflect.DeepEqual.
 func devicesEqual(a, b *toolstack.Device) bool {
-	if a.Class != b.Class {
-		return false
+	return a.Class == b.Class && pointeesEqual(a.Disk, b.Disk) && pointeesEqual(a.NIC, b.NIC) &&
+		deepEqual(a.VFB, b.VFB) && pointeesEqual(a.VKB, b.VKB) && pointeesEqual(a.PCI, b.PCI) &&
+		pointeesEqual(a.USBCtrl, b.USBCtrl) && pointeesEqual(a.USBDev, b.USBDev) &&
+		deepEqual(a.VSCSI, b.VSCSI) && pointeesEqual(a.Channel, b.Channel) && pointeesEqual(a.VTPM, b.VTPM)
+}
+
+// pointeesEqual reports whether a and b are both nil or point to equal
+// values.
+func pointeesEqual[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
-	for i := 0; i < va.NumField(); i++ {
-		fa, fb := va.Field(i), vb.Field(i)
-		if fa.Kind() != reflect.Pointer {
-			continue // Class, compared above
-		}
-		if fa.IsNil() != fb.IsNil() {
-			return false
-		}
-		if !fa.IsNil() && !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
-			return false
-		}
+	return *a == *b
+}
+
+// deepEqual is pointeesEqual for values that == cannot compare.
+func deepEqual[T any](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	return true
+	return reflect.DeepEqual(*a, *b)
 }
