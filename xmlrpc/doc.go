@@ -18,6 +18,11 @@
 //     which net/http refuses) on any net.Listener, and a Client for httpu://, http://
 //     and https:// URLs.
 //
+// Large replies can be encoded ahead: a Raw is a value (or run of values) already
+// encoded under the same rules, built with a Builder piece by piece or with
+// EncodeRaw, and spliced by reference into a reply; compat/xend caches domain
+// records that way.
+//
 // A Fault is what the far side said; it is a different type from transport errors,
 // which are returned as ordinary errors prefixed "xmlrpc: ".
 //
