@@ -1,49 +1,15 @@
 package xend
 
 import (
-	"sync/atomic"
-
 	"github.com/xendshim/xendshim/sxp"
 	"github.com/xendshim/xendshim/xmlrpc"
 )
 
 // Domain listings are the one large reply xm asks for (xm list -l over
 // every domain), so their records are encoded straight from the rendered
-// SXP into XML-RPC text instead of going through fixupSXPR and fromSXP: the
-// bytes are the same, without the intermediate copies of every record.
-
-// encodedRecords is records(vs) pre-encoded: one xmlrpc.Raw per record,
-// each exactly the text the encoder writes for fixedRecord(v). If a record
-// cannot be encoded (an int outside the int32 range) it returns records(vs)
-// instead, so the encoder answers with the same fault as before.
-func encodedRecords(vs []sxp.Value) any {
-	if len(vs) == 0 {
-		return []any{}
-	}
-	var b xmlrpc.Builder
-	per := recordSizeHint.Load()
-	if per == 0 {
-		per = 4096
-	}
-	b.Grow(len(vs) * int(per+per/8))
-	out := make([]any, len(vs))
-	total := 0
-	for i, v := range vs {
-		appendRecord(&b, v)
-		r, err := b.Take()
-		if err != nil {
-			return records(vs)
-		}
-		out[i] = r
-		total += r.Len()
-	}
-	recordSizeHint.Store(int64(total/len(vs) + 1))
-	return out
-}
-
-// recordSizeHint is the mean size of an encoded record in the last listing,
-// so the next one is built in a buffer of about the right size.
-var recordSizeHint atomic.Int64
+// SXP into XML-RPC text (then cached, see cache.go) instead of going through
+// fixupSXPR and fromSXP: the bytes are the same, without the intermediate
+// copies of every record.
 
 // appendRecord appends fromSXP(fixupSXPR(v)) to b: lists become arrays,
 // without their (vcpu_avail x) pairs at any depth below the top.

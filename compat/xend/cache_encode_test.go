@@ -40,3 +40,25 @@ func TestEncodedRecordsMatchRecords(t *testing.T) {
 		})
 	}
 }
+
+// encodedRecords is records(vs) encoded record by record with appendRecord
+// (the encoder of the cache), without the cache: one xmlrpc.Raw per record,
+// each exactly the text the encoder writes for fixedRecord(v). If a record
+// cannot be encoded (an int outside the int32 range) it returns records(vs)
+// instead, so the encoder answers with the same fault as before.
+func encodedRecords(vs []sxp.Value) any {
+	if len(vs) == 0 {
+		return []any{}
+	}
+	var b xmlrpc.Builder
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		appendRecord(&b, v)
+		r, err := b.Take()
+		if err != nil {
+			return records(vs)
+		}
+		out[i] = r
+	}
+	return out
+}
