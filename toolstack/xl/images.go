@@ -35,8 +35,24 @@ func (b *Backend) Save(ctx context.Context, id toolstack.Domid, path string, che
 	defer unlock()
 	defer b.cache.invalidate()
 	b.ensureGuestUp(ctx, op, id)
+	// A PV guest suspends itself when asked through xenstore; paused, it
+	// cannot answer ("guest didn't acknowledge suspend"). So a paused
+	// domain runs for the save and, after a checkpoint, is paused again.
+	repause := false
+	if r, err := b.row(ctx, op, id); err == nil && r.State&toolstack.StatePaused != 0 && b.isPV(ctx, id) {
+		if _, err := b.xl(ctx, op, id, "unpause", did(id)); err != nil {
+			return err
+		}
+		repause = checkpoint
+	}
 	res, err := b.xlT(ctx, b.opts.LongTimeout, op, id, args...)
-	return b.retryAfterRun(ctx, op, id, res, err, args)
+	err = b.retryAfterRun(ctx, op, id, res, err, args)
+	if repause {
+		if _, perr := b.xl(ctx, op, id, "pause", did(id)); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
 }
 
 // retryAfterRun retries a save or dump-core that failed because the PV
@@ -109,6 +125,11 @@ func (b *Backend) ensureGuestUp(ctx context.Context, op string, id toolstack.Dom
 	if paused {
 		_, _ = b.xl(ctx, op, id, "pause", did(id))
 	}
+}
+
+// isPV reports whether libxl recorded the domain as PV (/libxl/N/type).
+func (b *Backend) isPV(ctx context.Context, id toolstack.Domid) bool {
+	return b.xsRead(ctx, "/libxl/"+did(id)+"/type") == string(toolstack.TypePV)
 }
 
 // guestUpLimit bounds waitGuestUp.
