@@ -6,6 +6,7 @@
 #   XENLAB_SH   path of xenlab.sh (default ../shared/xenlab/xenlab.sh)
 #   LANE_OUT    run directory (default a new one under /tmp)
 #   LANE_PARTS  which parts run in dom0 (default "xenstore conformance shim")
+#   LANE_RUN    -test.run pattern of the conformance part (default TestConformanceRealHost)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -22,6 +23,7 @@ $GO test -c -o "$out/share/xenstore.test" ./xenstore
 $GO test -c -o "$out/share/xl.test" ./toolstack/xl
 cp scripts/xenlab/lane_client.py "$out/share/"
 echo "${LANE_PARTS:-xenstore conformance shim}" >"$out/share/parts"
+echo "${LANE_RUN:-TestConformanceRealHost}" >"$out/share/run"
 rc=0
 nice bash "$xenlab" run scripts/xenlab/lane-dom0.sh "$out" >"$out/xenlab.log" 2>&1 || rc=$?
 cat "$out/out.log" 2>/dev/null || { echo "xenlab-test: no output; xenlab said:"; tail -30 "$out/xenlab.log"; }
