@@ -126,3 +126,26 @@ func TestSameAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrationSettingsChanged(t *testing.T) {
+	base := config.Config{MigrateMode: "ca", MigratePeers: []config.MigratePeer{{Name: "b", Addr: "h:1"}}}
+	for _, tc := range []struct {
+		name   string
+		change func(*config.Config)
+		want   bool
+	}{
+		{"same", func(*config.Config) {}, false},
+		{"log level", func(c *config.Config) { c.LogLevel = "debug" }, false},
+		{"peer address", func(c *config.Config) { c.MigratePeers = []config.MigratePeer{{Name: "b", Addr: "h:2"}} }, true},
+		{"strict", func(c *config.Config) { c.StrictXend = true }, true},
+		{"legacy", func(c *config.Config) { c.RelocationLegacy = true }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := base
+			tc.change(&b)
+			if got := migrationSettingsChanged(&base, &b); got != tc.want {
+				t.Errorf("migrationSettingsChanged(base, %s) = %v; want %v", tc.name, got, tc.want)
+			}
+		})
+	}
+}

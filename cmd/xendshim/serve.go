@@ -184,6 +184,9 @@ func reload(flags *pflag.FlagSet, lg *logging, d *daemon, running *config.Config
 	if cfg.Backend != running.Backend || cfg.StateDir != running.StateDir || cfg.SimProfile != running.SimProfile || cfg.Seed != running.Seed || cfg.Dom0MinMem != running.Dom0MinMem {
 		log.Warn("backend settings changed; they take effect at the next start")
 	}
+	if migrationSettingsChanged(cfg, running) {
+		log.Warn("migration, relocation-legacy or strict-xend settings changed; they take effect at the next start")
+	}
 	if err := d.reopen(endpointsOf(cfg)); err != nil {
 		log.Error("some listeners could not be reopened", "err", err)
 	}

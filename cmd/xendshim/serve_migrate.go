@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -71,6 +72,17 @@ func xendMigrate(cfg *config.Config, log *slog.Logger, ts toolstack.Toolstack) (
 	return func(ctx context.Context, x xend.Migration) error {
 		return m.Migrate(ctx, x.Domid, x.Host, x.Port, x.Live, x.ChangeHome)
 	}, nil
+}
+
+// migrationSettingsChanged reports whether a reloaded configuration
+// changes settings serve reads only at start (the sender, the receivers,
+// strict-xend).
+func migrationSettingsChanged(a, b *config.Config) bool {
+	key := func(c *config.Config) string {
+		return fmt.Sprint(c.MigratePeers, c.MigrateListen, c.MigratePolicy, c.MigrateMode, c.MigrateCert, c.MigrateKey, c.MigrateCA,
+			c.MigratePins, c.MigratePSKID, c.MigratePSKFile, c.MigrationDir, c.RelocationLegacy, c.StrictXend)
+	}
+	return key(a) != key(b)
 }
 
 // newMigrateReceiverServer serves native migrations (XMP/1) into the same
