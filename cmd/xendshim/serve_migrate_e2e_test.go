@@ -1,7 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -106,6 +111,41 @@ func TestServeMigratesThroughXendAPI(t *testing.T) {
 	}
 	if n := count(dst); n != 1 {
 		t.Errorf("destination xend.domains(0) lists web1 %d times; want 1\n%s", n, dst.logText())
+	}
+	for _, s := range []*server{src, dst} {
+		if err := s.stop(t, syscall.SIGTERM); err != nil {
+			t.Errorf("serve exit after SIGTERM = %v", err)
+		}
+	}
+	f.check(t)
+}
+
+// TestServeMigratesThroughHTTPSXP: libvirt's route, op=migrate on
+// /xend/domain/NAME over the HTTP/SXP socket, reaches the same sender; the
+// peer is named by its address (as virsh's xenmigr://HOST URI does).
+func TestServeMigratesThroughHTTPSXP(t *testing.T) {
+	f := newMigFixture(t)
+	addr := freePort(t)
+	host, _, _ := net.SplitHostPort(addr)
+	tls := func(h string) []string {
+		return []string{"--migrate-cert", filepath.Join(f.pki, h+".crt"), "--migrate-key", filepath.Join(f.pki, h+".key"),
+			"--migrate-ca", filepath.Join(f.pki, "ca.crt")}
+	}
+	dst := migServe(t, f.dstState, append(tls("dst"), "--migrate-listen", addr, "--migrate-policy", f.policy)...)
+	httpSock := filepath.Join(f.srcState, "run", "xend-socket")
+	src := migServe(t, f.srcState, append(tls("src"), "--migrate-peers", "dst="+addr, "--http-socket", httpSock)...)
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", httpSock)
+	}}}
+	form := url.Values{"op": {"migrate"}, "destination": {host}, "live": {"1"}, "port": {"0"}, "node": {"-1"}, "ssl": {"0"}, "change_home_server": {"False"}}
+	resp, err := client.PostForm("http://localhost/xend/domain/web1", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(body), "err") {
+		t.Fatalf("op=migrate = %d %q\nsource log:\n%s\ndestination log:\n%s", resp.StatusCode, body, src.logText(), dst.logText())
 	}
 	for _, s := range []*server{src, dst} {
 		if err := s.stop(t, syscall.SIGTERM); err != nil {
