@@ -3,7 +3,6 @@ package convert
 // PCI passthrough (config.md §3.4) and PVSCSI (§3.5) specs.
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -118,15 +117,4 @@ func (c *conv) parseVSCSI(specs []string) ([]toolstack.DeviceVSCSI, error) {
 		out[i].LUNs = append(out[i].LUNs, toolstack.VSCSILUN{PDev: f[0], VDev: f[1]})
 	}
 	return out, nil
-}
-
-func formatPCI(p toolstack.DevicePCI) string {
-	s := fmt.Sprintf("%04x:%02x:%02x.%x", p.Domain, p.Bus, p.Dev, p.Func)
-	if p.VfuncMask != 0 {
-		s = fmt.Sprintf("%04x:%02x:%02x.*", p.Domain, p.Bus, p.Dev)
-	}
-	if p.Vdevfn != 0 {
-		s += fmt.Sprintf("@%02x", p.Vdevfn>>3)
-	}
-	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/xendshim/xendshim/compat/xmconfig"
 	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/toolstack/xlcfg"
 )
 
 // Class is the outcome of converting one file; it is also the exit status
@@ -142,12 +143,5 @@ type Options struct {
 
 // targetAtLeast reports whether the target Xen is at least major.minor.
 func (o Options) targetAtLeast(major, minor int) bool {
-	if o.TargetXen == "" {
-		return true
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(o.TargetXen, "%d.%d", &ma, &mi); err != nil {
-		return true
-	}
-	return ma > major || (ma == major && mi >= minor)
+	return xlcfg.Options{TargetXen: o.TargetXen}.TargetAtLeast(major, minor)
 }

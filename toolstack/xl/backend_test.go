@@ -75,7 +75,7 @@ func TestCreateCommandAndConfig(t *testing.T) {
 	if !strings.HasPrefix(create, "create -p "+b.cfgDir+"/tiny-") {
 		t.Errorf("xl command = %q; want create -p <config dir>/tiny-*.cfg", create)
 	}
-	want := "name = \"tiny\"\ntype = \"pv\"\nkernel = \"/boot/vmlinuz\"\ncmdline = \"console=hvc0\"\nmemory = 128\nmaxmem = 256\nvcpus = 1\nmaxvcpus = 2\non_crash = \"preserve\"\n"
+	want := "name = \"tiny\"\ntype = \"pv\"\nmemory = 128\nmaxmem = 256\nvcpus = 1\nmaxvcpus = 2\non_crash = \"preserve\"\nkernel = \"/boot/vmlinuz\"\ncmdline = \"console=hvc0\"\n"
 	if len(f.configs) != 1 || f.configs[0] != want {
 		t.Errorf("xl.cfg given to xl create =\n%s\nwant\n%s", f.configs, want)
 	}
@@ -112,7 +112,7 @@ func TestCreateErrors(t *testing.T) {
 		{"bad vdev", func(c *toolstack.DomainConfig) { c.Disks = []toolstack.DeviceDisk{{Vdev: "floppy"}} }, toolstack.ErrInvalid},
 		{"xl: no kernel", func(c *toolstack.DomainConfig) { c.BInfo.Kernel = "" }, toolstack.ErrInvalid},
 		{"xl: no memory (-5)", func(c *toolstack.DomainConfig) { c.BInfo.TargetMemKB, c.BInfo.MaxMemKB = 2500<<10, 2500<<10 }, toolstack.ErrNoMemory},
-		{"control character", func(c *toolstack.DomainConfig) { c.BInfo.Cmdline = "a\nb" }, toolstack.ErrInvalid},
+		{"control character", func(c *toolstack.DomainConfig) { c.BInfo.Cmdline = "a\x01b" }, toolstack.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,50 +105,6 @@ func TestTimeoutKillsXL(t *testing.T) {
 	}
 }
 
-func TestXLConfigEmitter(t *testing.T) {
-	cfg := tinyConfig("full")
-	cfg.CInfo.UUID = "e89d4fba-aed1-4f40-b147-6e6d7d0d91e6"
-	cfg.BInfo.CPUMap = toolstack.Bitmap{0, 1}
-	cfg.Disks = []toolstack.DeviceDisk{{PdevPath: "/img/a b.img", Vdev: "xvda", Format: "raw", Readwrite: 1, Backend: "qdisk"}}
-	cfg.NICs = []toolstack.DeviceNIC{{MAC: "00:16:3e:00:00:01", Bridge: "xenbr0", Nictype: "vif"}}
-	cfg.VFBs = []toolstack.DeviceVFB{{VNC: &toolstack.VNCInfo{Enable: toolstack.DefboolTrue, Listen: "0.0.0.0", FindUnused: toolstack.DefboolTrue}}}
-	cfg.PCIDevs = []toolstack.DevicePCI{{Bus: 3, Dev: 0, Func: 1, Permissive: true}}
-	cfg.USBCtrls = []toolstack.DeviceUSBCtrl{{Version: 2, Ports: 4}}
-	cfg.OnPoweroff = toolstack.ActionDestroy
-	cfg.OnSoftReset = toolstack.ActionSoftReset
-	got, err := XLConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `name = "full"
-type = "pv"
-uuid = "e89d4fba-aed1-4f40-b147-6e6d7d0d91e6"
-kernel = "/boot/vmlinuz"
-cmdline = "console=hvc0"
-memory = 128
-maxmem = 256
-vcpus = 1
-maxvcpus = 2
-cpus = "0,1"
-on_poweroff = "destroy"
-on_crash = "preserve"
-on_soft_reset = "soft-reset"
-disk = [ "format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=/img/a b.img" ]
-vif = [ "mac=00:16:3e:00:00:01,bridge=xenbr0,type=vif" ]
-vfb = [ "vnc=1,vnclisten=0.0.0.0,vncunused=1" ]
-pci = [ "0000:03:00.1,permissive=1" ]
-usbctrl = [ "version=2,ports=4" ]
-`
-	if string(got) != want {
-		t.Errorf("XLConfig =\n%s\nwant\n%s", got, want)
-	}
-	cfg.BInfo.Cmdline = `say "hi" \ bye`
-	got, _ = XLConfig(cfg)
-	if !strings.Contains(string(got), `cmdline = "say \"hi\" \\ bye"`) {
-		t.Errorf("XLConfig quoting: %s", got)
-	}
-}
-
 func TestVdevNumber(t *testing.T) {
 	tests := []struct {
 		in   string
