@@ -37,6 +37,10 @@ var actions = map[toolstack.Action]string{
 	toolstack.ActionCoredumpRestart: "coredump-restart", toolstack.ActionSoftReset: "soft-reset",
 }
 
+// vgaKinds spells libxl's VGA kinds as xl.cfg's vga key ("std" is
+// "stdvga"); an unknown kind is left to xl's default.
+var vgaKinds = map[string]string{"std": "stdvga", "cirrus": "cirrus", "none": "none", "qxl": "qxl"}
+
 // Emit renders cfg as xl.cfg settings, one a line, without any leading
 // comment. It also returns the settings as written (for read-back
 // checks). A string xl.cfg cannot carry is refused: the error names the
@@ -159,8 +163,8 @@ func emitHVM(w *writer, cfg *toolstack.DomainConfig, h *toolstack.BuildInfoHVM) 
 	w.flag("usb", h.USB)
 	w.optStr("usbdevice", h.USBDevice)
 	w.list("usbdevice", h.USBDeviceList)
-	if h.VGA != nil && h.VGA.Kind == "std" {
-		w.str("vga", "stdvga")
+	if h.VGA != nil {
+		w.optStr("vga", vgaKinds[h.VGA.Kind])
 	}
 	if b.VideoMemKB != nil {
 		w.num("videoram", int64(*b.VideoMemKB/1024))

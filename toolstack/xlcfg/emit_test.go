@@ -116,6 +116,11 @@ pci_msitranslate = 1
 ioports = [ "3f8-3ff" ]
 irqs = [ 7, 9 ]
 `},
+		{"hvm vga none", func() *toolstack.DomainConfig {
+			c := hvmConfig()
+			c.BInfo.HVM.VGA = &toolstack.VGAInfo{Kind: "none"}
+			return c
+		}, Options{}, "name = \"guest\"\ntype = \"hvm\"\nmemory = 512\nvcpus = 1\nvga = \"none\"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
