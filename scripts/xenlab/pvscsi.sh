@@ -27,6 +27,8 @@ cp scripts/xenlab/pvscsi_client.py scripts/xenlab/pvscsi-guest-init "$out/share/
 if [[ -n ${PVSCSI_REMAKE:-} ]]; then touch "$out/share/remake"; fi
 # dom0's SCSI disk: 64 MiB, sparse, thrown away with the run directory
 truncate -s 64M "$out/scsi-disk.img"
+# Same dom0 package list as the lane (lane.sh), so both share one cached image.
+export XENLAB_EXTRA_PKGS=${XENLAB_EXTRA_PKGS-python3 curl socat}
 export XENLAB_QEMU_EXTRA="-device virtio-scsi-pci,id=scsi0 -drive file=$out/scsi-disk.img,if=none,format=raw,id=sd0 -device scsi-hd,drive=sd0,bus=scsi0.0,serial=xendshim-pvscsi"
 rc=0
 nice bash "$xenlab" run scripts/xenlab/pvscsi-dom0.sh "$out" >"$out/xenlab.log" 2>&1 || rc=$?

@@ -69,15 +69,10 @@ func Emit(cfg *toolstack.DomainConfig, opts Options) (string, []Setting, error) 
 	if int64(b.MaxVCPUs) > online {
 		w.num("maxvcpus", int64(b.MaxVCPUs))
 	}
-	if len(b.CPUMap) > 0 {
-		w.str("cpus", b.CPUMap.String())
-	}
-	if len(b.VCPUHardAffinity) > 0 {
-		l := make([]string, len(b.VCPUHardAffinity))
-		for i, bm := range b.VCPUHardAffinity {
-			l[i] = bm.String()
-		}
+	if l := affinityList(b.VCPUHardAffinity); l != nil {
 		w.list("cpus", l)
+	} else if len(b.CPUMap) > 0 {
+		w.str("cpus", b.CPUMap.String())
 	}
 	if wt := b.SchedParams.Weight; wt != nil {
 		w.num("cpu_weight", int64(*wt))
@@ -262,4 +257,26 @@ func emitDevices(w *writer, cfg *toolstack.DomainConfig, hvm bool) {
 		l = append(l, VTPMSpec(t))
 	}
 	w.list("vtpm", l)
+}
+
+// affinityList renders per-vCPU hard affinities as xl's list form of
+// `cpus`. An empty bitmap means "all CPUs" in the model, which xl spells
+// "all" (an empty string is a syntax error to xl create). A list in which
+// no vCPU is restricted says nothing, so it is nil and `cpus` is left to
+// the domain-wide map, if any.
+func affinityList(aff []toolstack.Bitmap) []string {
+	restricted := false
+	l := make([]string, len(aff))
+	for i, bm := range aff {
+		if len(bm) == 0 {
+			l[i] = "all"
+			continue
+		}
+		l[i] = bm.String()
+		restricted = true
+	}
+	if !restricted {
+		return nil
+	}
+	return l
 }
