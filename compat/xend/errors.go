@@ -106,10 +106,15 @@ func IsInvalidDomain(err error) bool {
 }
 
 // tsText returns the human part of a toolstack error: its detail when it is
-// a *toolstack.Error with one, else the whole text.
+// a *toolstack.Error with one, followed by what the toolstack itself said
+// (the cause, e.g. xl's stderr) so that a client sees why, not only that,
+// the host refused; else the whole text.
 func tsText(err error) string {
 	var te *toolstack.Error
 	if errors.As(err, &te) && te.Detail != "" {
+		if te.Cause != nil {
+			return te.Detail + ": " + te.Cause.Error()
+		}
 		return te.Detail
 	}
 	return err.Error()
