@@ -25,6 +25,9 @@ command -v socat >/dev/null 2>&1 || { echo "SKIP: socat is not installed in dom0
 name=$(sed -n 's/^name *= *["'\'']\([^"'\'']*\)["'\''].*/\1/p' /etc/xen/tiny.cfg | head -1)
 [ -n "$name" ] || { echo "FAIL: no name in /etc/xen/tiny.cfg"; exit 1; }
 
+# xenlab's dom0 boots with no network at all (-nic none), not even lo up.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+
 rm -rf "$dir"; mkdir -p "$dir/rogue"
 "$XENDSHIM" migrate-cert ca --dir "$dir" >/dev/null &&
 "$XENDSHIM" migrate-cert host localhost --dir "$dir" >/dev/null &&
