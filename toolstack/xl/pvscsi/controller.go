@@ -548,9 +548,15 @@ func (c *Controller) List(ctx context.Context, domid uint32) ([]toolstack.Device
 			v.LUNs = append(v.LUNs, l)
 			// per-LUN nodes, flattened, for xend's scsi-list shape
 			// (each LUN's backend state and devid, and the frontend's
-			// state of it)
+			// state of it). p-dev is the host device as it was asked
+			// for (/dev/sdX or H:C:T:L), as xend's backend node held
+			// it; upstream scsiback's node holds the target's
+			// "naa.…:lun" name instead, which no xend client knows.
 			for _, k := range []string{"p-dev", "p-devname", "v-dev", "devid", "state"} {
 				if val, err := c.xs.Read(ctx, dir+"/"+k); err == nil {
+					if k == "p-dev" && l.PDev != "" {
+						val = l.PDev
+					}
 					d.Backend = append(d.Backend, toolstack.KeyValue{Key: "vscsi-devs/" + n + "/" + k, Value: val})
 				}
 			}

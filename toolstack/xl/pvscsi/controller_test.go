@@ -118,6 +118,11 @@ func TestAttachDetachWithGuest(t *testing.T) {
 	if st, _ := devs[0].Backend.Get("vscsi-devs/dev-1/state"); st != "4" {
 		t.Errorf("List backend vscsi-devs/dev-1/state = %q; want 4", st)
 	}
+	// xend's records and scsi-list show p-dev as it was asked for, not
+	// scsiback's target name (found in xenlab: the record said naa.…:0).
+	if pd, _ := devs[0].Backend.Get("vscsi-devs/dev-0/p-dev"); pd != "2:0:0:0" {
+		t.Errorf("List backend vscsi-devs/dev-0/p-dev = %q; want 2:0:0:0 (as asked)", pd)
+	}
 
 	// detach the file LUN: the controller stays
 	if err := e.c.Detach(ctx, testDomid, toolstack.DeviceRef{Class: toolstack.ClassVSCSI, Devid: 0, Sub: "0:0:1:0"}, false); err != nil {
