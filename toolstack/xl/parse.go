@@ -36,18 +36,12 @@ var listLine = regexp.MustCompile(`^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+([r-][b-][p-
 // that is not a domain line is an error naming the line number.
 func ParseList(out []byte) ([]ListRow, error) {
 	var rows []ListRow
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimRight(sc.Text(), " \t\r")
-		if line == "" || (n == 1 && strings.HasPrefix(line, "Name")) {
-			continue
-		}
-		m := listLine.FindStringSubmatch(line)
-		if m == nil {
-			return nil, fmt.Errorf("xl list output line %d: %q is not a domain line (name, id, mem, vcpus, state, time)", n, line)
-		}
+	lines, err := tableRows(out, listLine, "xl list", "a domain line (name, id, mem, vcpus, state, time)")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		m := l.m
 		id, _ := strconv.ParseUint(m[2], 10, 32)
 		mem, _ := strconv.ParseUint(m[3], 10, 64)
 		vc, _ := strconv.Atoi(m[4])
@@ -59,6 +53,34 @@ func ParseList(out []byte) ([]ListRow, error) {
 			r.Reason, _ = strconv.Atoi(m[8])
 		}
 		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// tableLine is one matched line of an xl table: its 1-based line number
+// and the regexp's submatches.
+type tableLine struct {
+	n int
+	m []string
+}
+
+// tableRows matches every line of a table that xl printed against re,
+// skipping blank lines and a first line that is the "Name …" header. A
+// line that does not match is an error naming the command, the line number
+// and what the line should have been.
+func tableRows(out []byte, re *regexp.Regexp, cmd, want string) ([]tableLine, error) {
+	var rows []tableLine
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if line == "" || (n == 1 && strings.HasPrefix(line, "Name")) {
+			continue
+		}
+		m := re.FindStringSubmatch(line)
+		if m == nil {
+			return nil, fmt.Errorf("%s output line %d: %q is not %s", cmd, n, line, want)
+		}
+		rows = append(rows, tableLine{n, m})
 	}
 	return rows, sc.Err()
 }
@@ -83,18 +105,12 @@ var vcpuLine = regexp.MustCompile(`^(.*?)\s+(\d+)\s+(\d+)\s+(-|\d+)\s+([r-][b-][
 // affinities; older versions print one affinity column.
 func ParseVCPUList(out []byte) ([]VCPURow, error) {
 	var rows []VCPURow
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimRight(sc.Text(), " \t\r")
-		if line == "" || (n == 1 && strings.HasPrefix(line, "Name")) {
-			continue
-		}
-		m := vcpuLine.FindStringSubmatch(line)
-		if m == nil {
-			return nil, fmt.Errorf("xl vcpu-list output line %d: %q is not a vCPU line", n, line)
-		}
+	lines, err := tableRows(out, vcpuLine, "xl vcpu-list", "a vCPU line")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		n, m := l.n, l.m
 		id, _ := strconv.ParseUint(m[2], 10, 32)
 		v, _ := strconv.Atoi(m[3])
 		cpu := -1
@@ -113,7 +129,7 @@ func ParseVCPUList(out []byte) ([]VCPURow, error) {
 		rows = append(rows, VCPURow{Name: m[1], Domid: toolstack.Domid(id), VCPU: v, CPU: cpu, State: m[5],
 			Time: time.Duration(secs * float64(time.Second)), Hard: hard, Soft: soft})
 	}
-	return rows, sc.Err()
+	return rows, nil
 }
 
 // ParseCPUList parses an xl CPU list: "all" or "" (nil: all CPUs), "none"
