@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xendshim/xendshim/compat/relocation"
 	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/toolstack/xlsave"
 )
 
 const migXLBanner = "xl migration receiver ready, send binary domain data.\n"
@@ -28,7 +28,7 @@ func init() {
 		return
 	}
 	os.Stdout.Write([]byte(migXLBanner))
-	_, js, err := relocation.ReadXLHeader(os.Stdin)
+	_, js, err := xlsave.ReadHeader(os.Stdin)
 	if err != nil {
 		os.Exit(1)
 	}
@@ -41,15 +41,7 @@ func init() {
 
 func migXLImage(cfg *toolstack.DomainConfig, stream []byte) []byte {
 	js, _ := json.Marshal(cfg)
-	js = append(js, 0)
-	var b bytes.Buffer
-	b.WriteString(relocation.XLMagic)
-	for _, v := range []uint32{0x01020304, 3, 0, uint32(4 + len(js)), uint32(len(js))} {
-		bin.Write(&b, bin.LittleEndian, v)
-	}
-	b.Write(js)
-	b.Write(stream)
-	return b.Bytes()
+	return append(xlsave.AppendHeader(nil, js), stream...)
 }
 
 // TestMigrateConnectXL: `xl migrate -s "xendshim migrate-connect ..."` as

@@ -66,20 +66,3 @@ func FuzzConfine(f *testing.F) {
 		}
 	})
 }
-
-// FuzzReadXLHeader: xl's save header parser never panics and never
-// returns a config larger than the optional data it read.
-func FuzzReadXLHeader(f *testing.F) {
-	cfg := guestConfig("web1")
-	f.Add(xlImage(cfg, []byte("stream")))
-	f.Add([]byte(relocation.XLMagic + "\x04\x03\x02\x01\x03\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		raw, js, err := relocation.ReadXLHeader(bytes.NewReader(in))
-		if err != nil {
-			return
-		}
-		if len(raw) > relocation.XLHeaderLen+relocation.MaxXLOptionalData || len(js) > len(raw) || !bytes.HasPrefix(in, raw) {
-			t.Fatalf("raw %d bytes, config %d bytes", len(raw), len(js))
-		}
-	})
-}

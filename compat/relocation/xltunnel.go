@@ -3,7 +3,6 @@ package relocation
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,61 +15,8 @@ import (
 	"github.com/xendshim/xendshim/compat/relocation/secure"
 	"github.com/xendshim/xendshim/compat/relocation/xmp"
 	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/toolstack/xlsave"
 )
-
-// xl's save header (tools/xl/xl.h, specs/migration.md §2.4).
-const (
-	// XLMagic starts the header xl writes before the libxl stream.
-	XLMagic = "Xen saved domain, xl format\n \x00 \r"
-	// XLHeaderLen is the fixed part: magic, byte order, three u32 fields.
-	XLHeaderLen = 48
-	// MaxXLOptionalData caps optional_data_len (xl itself has no cap).
-	MaxXLOptionalData = 1<<20 + 4
-	xlFlagJSON        = 1 << 0
-	xlFlagStreamV2    = 1 << 1
-)
-
-// ReadXLHeader reads xl's save header and its optional data from r and
-// returns the bytes read (to forward unchanged) and the config JSON (its
-// trailing NULs removed). The byte order comes from the header's
-// 0x01020304 field; unknown mandatory flags, a missing JSON config and
-// oversized data are refused.
-func ReadXLHeader(r io.Reader) (raw, cfgJSON []byte, err error) {
-	hdr := make([]byte, XLHeaderLen)
-	if _, err := io.ReadFull(r, hdr); err != nil {
-		return nil, nil, fmt.Errorf("xl header: %w", err)
-	}
-	if string(hdr[:32]) != XLMagic {
-		return nil, nil, fmt.Errorf("xl header: bad magic %q", hdr[:32])
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	switch {
-	case binary.LittleEndian.Uint32(hdr[32:]) == 0x01020304:
-	case binary.BigEndian.Uint32(hdr[32:]) == 0x01020304:
-		bo = binary.BigEndian
-	default:
-		return nil, nil, fmt.Errorf("xl header: byte order field %x", hdr[32:36])
-	}
-	mandatory, optLen := bo.Uint32(hdr[36:]), bo.Uint32(hdr[44:])
-	if mandatory&^(xlFlagJSON|xlFlagStreamV2) != 0 {
-		return nil, nil, fmt.Errorf("xl header: unknown mandatory flags %#x", mandatory)
-	}
-	if mandatory&xlFlagJSON == 0 {
-		return nil, nil, fmt.Errorf("xl header: no JSON config (an old xl); the receiver cannot check it")
-	}
-	if optLen < 4 || optLen > MaxXLOptionalData {
-		return nil, nil, fmt.Errorf("xl header: optional data of %d bytes outside 4..%d", optLen, MaxXLOptionalData)
-	}
-	opt := make([]byte, optLen)
-	if _, err := io.ReadFull(r, opt); err != nil {
-		return nil, nil, fmt.Errorf("xl header: optional data: %w", err)
-	}
-	n := bo.Uint32(opt)
-	if n == 0 || n > optLen-4 {
-		return nil, nil, fmt.Errorf("xl header: config of %d bytes in %d bytes of optional data", n, optLen)
-	}
-	return append(hdr, opt...), bytes.TrimRight(opt[4:4+n], "\x00"), nil
-}
 
 // XLTunnel lets `xl migrate -s "xendshim migrate-connect ..."` use the
 // secure transport: the receiver runs `xl migrate-receive`, authorises and
@@ -144,7 +90,7 @@ func (r *Receiver) tunnel(ctx context.Context, tc net.Conn, c *xmp.Conn, peer st
 		}
 	}()
 	src := c.Reader()
-	raw, js, err := ReadXLHeader(src)
+	raw, js, err := xlsave.ReadHeader(src)
 	if err != nil {
 		in.Close()
 		return plain(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xendshim/xendshim/compat/relocation"
 	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/toolstack/xlsave"
 )
 
 const xlBanner = "xl migration receiver ready, send binary domain data.\n"
@@ -29,7 +30,7 @@ func init() {
 		return
 	}
 	os.Stdout.Write([]byte(xlBanner))
-	_, js, err := relocation.ReadXLHeader(os.Stdin)
+	_, js, err := xlsave.ReadHeader(os.Stdin)
 	if err != nil {
 		os.WriteFile(os.Getenv("RELTEST_OUT"), []byte("error: "+err.Error()), 0o644)
 		os.Exit(1)
@@ -45,18 +46,7 @@ func init() {
 // stand-in libxl stream.
 func xlImage(cfg *toolstack.DomainConfig, stream []byte) []byte {
 	js, _ := json.Marshal(cfg)
-	js = append(js, 0) // xl writes the config with its NUL
-	var b bytes.Buffer
-	b.WriteString(relocation.XLMagic) // 32 bytes
-	le := binary.LittleEndian
-	binary.Write(&b, le, uint32(0x01020304)) // byte order
-	binary.Write(&b, le, uint32(1|2))        // mandatory: JSON config, stream v2
-	binary.Write(&b, le, uint32(0))          // optional flags
-	binary.Write(&b, le, uint32(4+len(js)))  // optional_data_len
-	binary.Write(&b, le, uint32(len(js)))    // config_len
-	b.Write(js)
-	b.Write(stream)
-	return b.Bytes()
+	return append(xlsave.AppendHeader(nil, js), stream...)
 }
 
 func TestXLTunnel(t *testing.T) {
