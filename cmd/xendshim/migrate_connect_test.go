@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	bin "encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
