@@ -1,5 +1,7 @@
 package toolstack
 
+import "strings"
+
 // DomainType is libxl_domain_type: "pv", "hvm" or "pvh".
 type DomainType string
 
@@ -297,4 +299,23 @@ func (c *DomainConfig) Clone() *DomainConfig {
 		panic("toolstack: DomainConfig does not round-trip: " + err.Error())
 	}
 	return &out
+}
+
+// HostPaths lists the host files the config names by absolute path: the
+// kernel, ramdisk and device tree, and every disk's image or device. A
+// migration receiver asks its policy about each before building the
+// domain (ReceiveOptions.Policy).
+func (c *DomainConfig) HostPaths() []string {
+	var out []string
+	for _, p := range []string{c.BInfo.Kernel, c.BInfo.Ramdisk, c.BInfo.DeviceTree} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	for _, d := range c.Disks {
+		if strings.HasPrefix(d.PdevPath, "/") {
+			out = append(out, d.PdevPath)
+		}
+	}
+	return out
 }

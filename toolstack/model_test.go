@@ -236,3 +236,16 @@ func FuzzParseXLList(f *testing.F) {
 		}
 	})
 }
+
+func TestHostPaths(t *testing.T) {
+	c := &DomainConfig{}
+	c.BInfo.Kernel, c.BInfo.Ramdisk = "/boot/vmlinuz", "/boot/initrd"
+	c.Disks = []DeviceDisk{{PdevPath: "/srv/xen/a.img"}, {PdevPath: "vg/lv"}, {PdevPath: ""}, {PdevPath: "/dev/sdb"}}
+	got := strings.Join(c.HostPaths(), " ")
+	if want := "/boot/vmlinuz /boot/initrd /srv/xen/a.img /dev/sdb"; got != want {
+		t.Errorf("HostPaths() = %q; want %q", got, want)
+	}
+	if p := (&DomainConfig{}).HostPaths(); len(p) != 0 {
+		t.Errorf("HostPaths() of an empty config = %q; want none", p)
+	}
+}

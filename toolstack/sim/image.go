@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/xendshim/xendshim/toolstack"
 )
@@ -292,7 +291,7 @@ func (s *Sim) MigrateReceive(ctx context.Context, r io.Reader, opts toolstack.Re
 		return 0, &toolstack.Error{Op: op, Class: toolstack.ErrInvalid, Detail: err.Error()}
 	}
 	if opts.Policy != nil {
-		for _, p := range configPaths(rec.Config) {
+		for _, p := range rec.Config.HostPaths() {
 			if err := opts.Policy(p); err != nil {
 				return 0, &toolstack.Error{Op: op, Domain: rec.Config.CInfo.Name, Class: toolstack.ErrInvalid, Detail: "path " + p + " refused by policy", Cause: err}
 			}
@@ -312,20 +311,4 @@ func (s *Sim) MigrateReceive(ctx context.Context, r io.Reader, opts toolstack.Re
 	d.CPUTime = rt.CPUTime
 	copy(d.VCPUTime, rt.VCPUTime)
 	return id, s.commit(op, d, nil)
-}
-
-// configPaths lists the host paths a config names.
-func configPaths(c *toolstack.DomainConfig) []string {
-	var out []string
-	for _, p := range []string{c.BInfo.Kernel, c.BInfo.Ramdisk, c.BInfo.DeviceTree} {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	for _, d := range c.Disks {
-		if d.PdevPath != "" && strings.HasPrefix(d.PdevPath, "/") {
-			out = append(out, d.PdevPath)
-		}
-	}
-	return out
 }
