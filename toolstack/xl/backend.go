@@ -1,9 +1,11 @@
 package xl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -26,6 +28,10 @@ type Options struct {
 	// ConfigDir holds the xl.cfg files handed to `xl create` while it
 	// runs; default a private directory under os.TempDir().
 	ConfigDir string
+	// ImageDir holds the save images of outgoing migrations while they are
+	// written and sent, and incoming streams that do not arrive as files;
+	// default ConfigDir. Images are as large as the guest's memory.
+	ImageDir string
 	// Timeout bounds one ordinary xl call; default 60 s.
 	Timeout time.Duration
 	// LongTimeout bounds create, restore, save, dump-core and detach;
@@ -47,9 +53,10 @@ type Options struct {
 // change one domain run one at a time per domain, and domain creation
 // (create, restore, reset) runs one at a time per host.
 type Backend struct {
-	opts   Options
-	run    Runner
-	cfgDir string
+	opts     Options
+	run      Runner
+	cfgDir   string
+	imageDir string
 
 	xsOnce sync.Once
 	xs     *xenstore.Client
@@ -104,7 +111,14 @@ func New(opts Options) (*Backend, error) {
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("xl backend: config directory: %w", err)
 	}
-	b := &Backend{opts: opts, run: opts.Runner, cfgDir: dir, locks: map[toolstack.Domid]*sync.Mutex{}}
+	imageDir, err := filepath.Abs(cmp.Or(opts.ImageDir, dir))
+	if err == nil {
+		err = os.MkdirAll(imageDir, 0o700)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("xl backend: image directory: %w", err)
+	}
+	b := &Backend{opts: opts, run: opts.Runner, cfgDir: dir, imageDir: imageDir, locks: map[toolstack.Domid]*sync.Mutex{}}
 	b.cache.ttl = opts.CacheTTL
 	b.cache.fetch = b.fetchConfigs
 	return b, nil

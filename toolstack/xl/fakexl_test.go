@@ -1,7 +1,9 @@
 package xl
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -11,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/xendshim/xendshim/toolstack"
+	"github.com/xendshim/xendshim/toolstack/xlsave"
 	"github.com/xendshim/xendshim/xenstore/xenstoretest"
 )
 
@@ -341,7 +344,11 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 				d.hard[v] = aff
 			}
 		case "save":
-			if err := os.WriteFile(pos[1], []byte(saveMagic+"fake image of "+d.name+" "+d.uuid), 0o600); err != nil {
+			// xl's header with the config as libxl JSON, then a stand-in
+			// for the libxl stream.
+			js, _ := json.Marshal(d.cfg)
+			img := append(xlsave.AppendHeader(nil, js), "fake image of "+d.name+" "+d.uuid...)
+			if err := os.WriteFile(pos[1], img, 0o600); err != nil {
 				return bad(1, "Failed to open temp file "+pos[1]+" for writing: No such file or directory\n")
 			}
 			if !slices.Contains(rest, "-c") {
@@ -359,7 +366,14 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		if err != nil {
 			return bad(1, "Can't open restore file: No such file or directory\n")
 		}
-		name, uuid, _ := strings.Cut(strings.TrimPrefix(string(b), saveMagic+"fake image of "), " ")
+		var cfg toolstack.DomainConfig
+		if _, js, err := xlsave.ReadHeader(bytes.NewReader(b)); err == nil {
+			json.Unmarshal(js, &cfg)
+		} else if !strings.HasPrefix(string(b), saveMagic) {
+			return bad(1, "File has wrong magic number - corrupt or for a different tool?\n")
+		}
+		_, tail, _ := strings.Cut(string(b), "fake image of ")
+		name, uuid, _ := strings.Cut(tail, " ")
 		if uuid == "" {
 			uuid = "7e570000-0000-4000-8000-000000000000"
 		}
@@ -375,8 +389,10 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		if slices.Contains(rest, "-p") {
 			st, pauses = toolstack.StatePaused, 1
 		}
-		f.doms[id] = &fakeDom{name: name, uuid: uuid, memKB: 131072, maxKB: 131072, vcpus: 1, maxVCPUs: 2, state: st, pauses: pauses, weight: 256}
+		f.doms[id] = &fakeDom{name: name, uuid: uuid, memKB: 131072, maxKB: 131072, vcpus: 1, maxVCPUs: 2, state: st, pauses: pauses, weight: 256, cfg: cfg}
 		f.xs.Set(fmt.Sprintf("/local/domain/%d/name", id), name)
+		f.xs.Set(fmt.Sprintf("/libxl/%d/type", id), "pv")
+		f.xs.Set(fmt.Sprintf("/local/domain/%d/control/feature-suspend", id), "1") // a restored kernel is up
 		return ok("")
 	case "sched-credit2":
 		var id toolstack.Domid
