@@ -20,6 +20,7 @@ import (
 	"github.com/xendshim/xendshim/compat/relocation/journal"
 	"github.com/xendshim/xendshim/compat/relocation/secure"
 	"github.com/xendshim/xendshim/config"
+	"github.com/xendshim/xendshim/journald"
 )
 
 // migDefaultPort is the site port of the native migration transport in the
@@ -168,15 +169,20 @@ func migBackendMaybe(cfg *config.Config, log *slog.Logger) (relocation.Backend, 
 }
 
 // migLogging is where a migration command logs: --log stderr|file:PATH|
-// syslog, or --log-fd N. It never writes to standard output.
+// syslog|journal, or --log-fd N. It never writes to standard output.
+// journal sends each record to systemd-journald's native socket
+// (--journal-socket, normally /run/systemd/journal/socket; another path
+// serves a journald namespace, and the tests' fake journald).
 type migLogging struct {
-	spec string
-	fd   int
+	spec          string
+	fd            int
+	journalSocket string
 }
 
 func (l *migLogging) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&l.spec, "log", "stderr", "where the log and audit records go: stderr, file:PATH or syslog (the global --log-file also works)")
+	fs.StringVar(&l.spec, "log", "stderr", "where the log and audit records go: stderr, file:PATH, syslog or journal (systemd-journald's native protocol; the global --log-file also works)")
 	fs.IntVar(&l.fd, "log-fd", 0, "write the log to this already-open descriptor (3 or more)")
+	fs.StringVar(&l.journalSocket, "journal-socket", journald.DefaultSocket, "with --log=journal: journald's datagram socket (a journald namespace uses /run/systemd/journal.NAMESPACE/socket)")
 }
 
 // open returns the logger. logFile is xendshim's global --log-file (or
@@ -200,7 +206,7 @@ func (l *migLogging) open(stderr io.Writer, inetd bool, logFile string) (*slog.L
 		w = f
 	case l.spec == "stderr":
 		if inetd {
-			return nil, nil, fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog or --log-fd N")
+			return nil, nil, fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog, --log=journal or --log-fd N")
 		}
 		w = stderr
 	case strings.HasPrefix(l.spec, "file:"):
@@ -215,8 +221,15 @@ func (l *migLogging) open(stderr io.Writer, inetd bool, logFile string) (*slog.L
 			return nil, nil, fmt.Errorf("syslog: %w", err)
 		}
 		w, closer = sw, func() { sw.Close() }
+	case l.spec == "journal":
+		c, err := journald.Dial(journald.WithSocket(l.journalSocket))
+		if err != nil {
+			return nil, nil, err
+		}
+		h := journald.NewHandler(c, &journald.HandlerOptions{Identifier: "xendshim-migrate"})
+		return slog.New(h).With("component", "migrate"), func() { c.Close() }, nil
 	default:
-		return nil, nil, fmt.Errorf("--log=%q: want stderr, file:PATH or syslog", l.spec)
+		return nil, nil, fmt.Errorf("--log=%q: want stderr, file:PATH, syslog or journal", l.spec)
 	}
 	return slog.New(slog.NewJSONHandler(w, nil)).With("component", "migrate"), closer, nil
 }

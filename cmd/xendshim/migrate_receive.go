@@ -70,7 +70,7 @@ unless given.`,
 				return err
 			}
 			if inetd && lg.spec == "stderr" && lg.fd == 0 && cfg.LogFile == "" {
-				return fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog or --log-fd N")
+				return fmt.Errorf("--log=stderr with --inetd would write into the socket; use --log=file:PATH, --log-file PATH, --log=syslog, --log=journal or --log-fd N")
 			}
 			var conn net.Conn
 			if inetd {
