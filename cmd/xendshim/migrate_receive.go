@@ -18,6 +18,7 @@ import (
 	"github.com/xendshim/xendshim/compat/relocation/policy"
 	"github.com/xendshim/xendshim/compat/relocation/secure"
 	"github.com/xendshim/xendshim/config"
+	"github.com/xendshim/xendshim/listener"
 	"github.com/xendshim/xendshim/toolstack/sim"
 )
 
@@ -27,14 +28,15 @@ var migAfterSetup func()
 
 func newMigrateReceiveCmd() *cobra.Command {
 	var (
-		tr         migTransport
-		lg         migLogging
-		inetd      bool
-		systemd    bool
-		listen     string
-		policyFile string
-		legacy     string
-		xlTunnel   bool
+		tr          migTransport
+		lg          migLogging
+		inetd       bool
+		systemd     bool
+		listen      string
+		policyFile  string
+		legacy      string
+		legacyAllow string
+		xlTunnel    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "migrate-receive",
@@ -53,7 +55,9 @@ authentication, as the policy file allows (default deny).
 
 --legacy-listen ADDR also answers xend's relocation protocol (port 8002),
 unauthenticated and confined by the same policy ("cidr:" peers); it is off
-unless given.`,
+unless given. --legacy-hosts-allow filters its peers first, as xend's
+xend-relocation-hosts-allow did (default: relocation-hosts-allow from the
+configuration or xend-config.sxp).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 0
@@ -66,6 +70,10 @@ unless given.`,
 				return usageError{fmt.Errorf("give exactly one of --inetd, --systemd and --listen ADDR")}
 			}
 			cfg, err := migLoadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			legacyAllow, err = migLegacyHostsAllow(cmd, cfg, legacy, legacyAllow)
 			if err != nil {
 				return err
 			}
@@ -112,8 +120,15 @@ unless given.`,
 				if err != nil {
 					return err
 				}
-				log.Warn("xend relocation receiver enabled (unauthenticated; confined by policy cidr peers)", "addr", ln.Addr().String())
-				go lr.Serve(ctx, ln)
+				h, err := listener.NewHostsAllow(ln, legacyAllow)
+				if err != nil { // checked at startup; kept for safety
+					ln.Close()
+					return err
+				}
+				h.Log = log
+				log.Warn("xend relocation receiver enabled (unauthenticated; confined by hosts-allow and policy cidr peers)",
+					"addr", ln.Addr().String(), "hosts_allow", legacyAllow)
+				go lr.Serve(ctx, h)
 			}
 			switch {
 			case conn != nil:
@@ -145,8 +160,27 @@ unless given.`,
 	cmd.Flags().StringVar(&listen, "listen", "", "listen on ADDR")
 	cmd.Flags().StringVar(&policyFile, "policy", "/etc/xendshim/migrate-policy.toml", "receiver policy (TOML, or JSON by extension)")
 	cmd.Flags().StringVar(&legacy, "legacy-listen", "", "also answer xend's relocation protocol on ADDR (off by default)")
+	cmd.Flags().StringVar(&legacyAllow, "legacy-hosts-allow", "", "with --legacy-listen: space-separated regular expressions, matched from the start against the peer's IP and reverse-DNS names, as xend-relocation-hosts-allow (default: relocation-hosts-allow from the configuration; empty admits every peer)")
 	cmd.Flags().BoolVar(&xlTunnel, "xl", false, "also accept xl migrate -s \"xendshim migrate-connect\" tunnels (runs xl migrate-receive)")
 	return cmd
+}
+
+// migLegacyHostsAllow returns the hosts-allow patterns of the legacy
+// listener: the --legacy-hosts-allow flag if given, else the configuration's
+// relocation-hosts-allow (xend-relocation-hosts-allow in xend-config.sxp). A
+// pattern that does not compile, or the flag without --legacy-listen, is a
+// startup error.
+func migLegacyHostsAllow(cmd *cobra.Command, cfg *config.Config, legacy, flag string) (string, error) {
+	if !cmd.Flags().Changed("legacy-hosts-allow") {
+		return cfg.RelocationHostsAllow, nil
+	}
+	if legacy == "" {
+		return "", usageError{fmt.Errorf("--legacy-hosts-allow filters the xend relocation listener; give --legacy-listen ADDR too")}
+	}
+	if _, err := listener.NewHostsAllow(nil, flag); err != nil {
+		return "", fmt.Errorf("--legacy-hosts-allow %q: %w; give space-separated RE2 regular expressions such as '^192\\.0\\.2\\. ^host[0-9]+\\.example\\.org$'", flag, err)
+	}
+	return flag, nil
 }
 
 // migReceiver builds the receiver: policy, credentials (unknown peers fail
