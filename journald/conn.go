@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,6 +18,9 @@ const DefaultSocket = "/run/systemd/journal/socket"
 // sendBuffer is the socket send buffer asked for, so that ordinary large
 // records still fit in one datagram (the kernel caps it at wmem_max).
 const sendBuffer = 8 << 20
+
+// sendTimeout bounds how long a send may wait for a full journald queue.
+const sendTimeout = 5 * time.Second
 
 // Option changes how Dial connects.
 type Option func(*Conn)
@@ -61,6 +65,10 @@ func Dial(opts ...Option) (*Conn, error) {
 		return nil, fmt.Errorf("journald: socket: %w", err)
 	}
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, sendBuffer) // best effort
+	// A stuck journald fails a send after sendTimeout instead of
+	// stopping the caller for good.
+	tv := unix.NsecToTimeval(sendTimeout.Nanoseconds())
+	_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 	c.fd = fd
 	// journald drops an empty datagram; sending one proves somebody listens.
 	if err := unix.Sendmsg(fd, nil, nil, c.addr, unix.MSG_NOSIGNAL); err != nil {
