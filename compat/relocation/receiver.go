@@ -210,9 +210,14 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	if _, err := r.Journal.Get(h.MigrationID); err == nil {
 		return refuse(xmp.CodeReplay, "migration id %s was used before", h.MigrationID)
 	}
+	// A domain with this UUID already here is refused, unless this host is
+	// sending it to itself (a localhost migration, as `xl migrate dom
+	// localhost`): the sender parks it before any page moves, and the check
+	// is made again, for every sender, just before the restore.
+	fromSelf := r.Endpoint != nil && peer != "" && peer == string(r.Endpoint.SelfIdentity())
 	if d, err := findUUID(ctx, r.TS, h.Domain.UUID); err != nil {
 		return refuse(xmp.CodeBackend, "listing domains: %v", err)
-	} else if d != nil {
+	} else if d != nil && !fromSelf {
 		return refuse(xmp.CodeUUIDExists, "domain %s (%s) already exists here as domid %d", h.Domain.UUID, d.Name, d.Domid)
 	}
 	entry := journal.Entry{ID: h.MigrationID, Role: "receive", State: journal.Accepted, Peer: peer,
@@ -334,6 +339,11 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 		return refuse(xmp.CodeBackend, "spool: %v", err)
 	}
 
+	if d, err := findUUID(ctx, r.TS, h.Domain.UUID); err != nil {
+		return refuse(xmp.CodeBackend, "listing domains: %v", err)
+	} else if d != nil {
+		return refuse(xmp.CodeUUIDExists, "domain %s (%s) is running here as domid %d; not restoring a second copy", h.Domain.UUID, d.Name, d.Domid)
+	}
 	// Create it paused; every path the stream names must be one CONFIG had.
 	allowed := map[string]bool{}
 	for _, p := range checked {

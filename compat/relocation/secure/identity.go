@@ -64,3 +64,39 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// SelfIdentity is the identity this host presents to its peers, as a
+// receiver would name it: the certificate's xendshim URI SAN (CA mode),
+// its key's pin (pinned mode) or "psk:" and the PSK id. It is "" when the
+// endpoint has no usable identity of its own. A receiver that sees its own
+// identity as the sender is being sent a domain from this very host.
+func (e *Endpoint) SelfIdentity() Identity {
+	switch e.Mode {
+	case ModePSK:
+		if e.PSKID != "" {
+			return Identity("psk:" + e.PSKID)
+		}
+		return ""
+	case ModeCA, ModePinned:
+	default:
+		return ""
+	}
+	if e.Cert == nil || len(e.Cert.Certificate) == 0 {
+		return ""
+	}
+	leaf := e.Cert.Leaf
+	if leaf == nil {
+		var err error
+		if leaf, err = x509.ParseCertificate(e.Cert.Certificate[0]); err != nil {
+			return ""
+		}
+	}
+	if e.Mode == ModePinned {
+		return Identity("spki:" + SPKIPin(leaf))
+	}
+	name, err := hostName(leaf)
+	if err != nil {
+		return ""
+	}
+	return Identity(HostURI(name))
+}

@@ -143,6 +143,9 @@ func TestHandshakes(t *testing.T) {
 				if sid != tc.wantSender {
 					t.Errorf("sender identity = %q; want %q", sid, tc.wantSender)
 				}
+				if self := tc.client.SelfIdentity(); self != sid {
+					t.Errorf("client SelfIdentity() = %q; the server saw %q", self, sid)
+				}
 				return
 			}
 			if cerr == nil && serr == nil {
@@ -160,6 +163,21 @@ func TestCheck(t *testing.T) {
 	for _, e := range []*Endpoint{{Mode: ModeCA}, {Mode: ModePinned}, {Mode: "none"}, short} {
 		if err := e.Check(); err == nil {
 			t.Errorf("Check(%+v) = nil; want an error", e)
+		}
+	}
+}
+
+func TestSelfIdentityUnknown(t *testing.T) {
+	p := newPKI(t)
+	for _, e := range []*Endpoint{
+		{Mode: ModeCA},
+		{Mode: ModePinned, Cert: &tls.Certificate{}},
+		{Mode: ModePSK},
+		{Mode: "none", Cert: tlsCert(t, p.a)},
+		{Mode: ModeCA, Cert: &tls.Certificate{Certificate: [][]byte{[]byte("not DER")}}},
+	} {
+		if got := e.SelfIdentity(); got != "" {
+			t.Errorf("SelfIdentity() of %+v = %q; want none", e, got)
 		}
 	}
 }
