@@ -15,7 +15,7 @@ part() { # part NAME CMD...: run, time, report
 	if [ $rc = 0 ]; then echo "LANE ok   $name (${t}s)"; else echo "LANE FAIL $name (rc=$rc, ${t}s)"; fails=$((fails + 1)); fi
 }
 echo "xl: $(xl info | grep -E '^xen_version' | tr -s ' ')"
-parts=$(cat parts 2>/dev/null || echo "xenstore conformance shim migrate")
+parts=$(cat parts 2>/dev/null || echo "xenstore conformance shim native migrate")
 want() { case " $parts " in *" $1 "*) return 0;; esac; return 1; }
 
 # 1. The xenstore client against the real xenstored.
@@ -68,6 +68,11 @@ fi
 # mode is unavailable), with or without xendshim. Through xendshim's tunnel
 # the TLS check, the policy decision and the confinement of xl's config do
 # happen before that (see the audit line it prints).
+# 5. The same guest through xendshim's native transport on the xl backend
+# (xendshim migrate / migrate-receive --backend xl: XMP/1, policy,
+# journalled commit; xl save / xl restore underneath, so no log-dirty).
+want native && part "native migration: xendshim migrate --backend xl tiny localhost (XMP/1 over TLS 1.3)" \
+	env XENDSHIM=/mnt/xenlab/xendshim sh ./migrate-native.sh
 keep=$fails
 want migrate && part "localhost migration over the secure transport (xl migrate -s; informational: no log-dirty here)" \
 	env XENDSHIM=/mnt/xenlab/xendshim sh ./migrate-localhost.sh

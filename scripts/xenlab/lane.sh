@@ -5,7 +5,7 @@
 # image is built on first use and cached in $XENLAB_DIR (~/.cache/xenlab).
 #   XENLAB_SH   path of xenlab.sh (default ../shared/xenlab/xenlab.sh)
 #   LANE_OUT    run directory (default a new one under /tmp)
-#   LANE_PARTS  which parts run in dom0 (default "xenstore conformance shim migrate")
+#   LANE_PARTS  which parts run in dom0 (default "xenstore conformance shim native migrate")
 #   LANE_RUN    -test.run pattern of the conformance part (default TestConformanceRealHost)
 set -euo pipefail
 # The dom0 image carries socat for the migration part (migrate-localhost.sh).
@@ -24,8 +24,8 @@ echo "xenlab-test: building static binaries into $out/share"
 $GO build -o "$out/share/xendshim" ./cmd/xendshim
 $GO test -c -o "$out/share/xenstore.test" ./xenstore
 $GO test -c -o "$out/share/xl.test" ./toolstack/xl
-cp scripts/xenlab/lane_client.py scripts/xenlab/migrate-localhost.sh "$out/share/"
-echo "${LANE_PARTS:-xenstore conformance shim migrate}" >"$out/share/parts"
+cp scripts/xenlab/lane_client.py scripts/xenlab/migrate-localhost.sh scripts/xenlab/migrate-native.sh "$out/share/"
+echo "${LANE_PARTS:-xenstore conformance shim native migrate}" >"$out/share/parts"
 echo "${LANE_RUN:-TestConformanceRealHost}" >"$out/share/run"
 rc=0
 nice bash "$xenlab" run scripts/xenlab/lane-dom0.sh "$out" >"$out/xenlab.log" 2>&1 || rc=$?
