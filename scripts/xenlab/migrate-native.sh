@@ -13,8 +13,11 @@
 #   2. a policy that does not name the guest refuses it before it is
 #      suspended (same domid afterwards);
 #   3. the real migration: exactly one domain named tiny afterwards, same
-#      UUID, new domid, running; the journals say DONE (sender) and COMMITTED (receiver); the guest's
-#      console shows it carried on (its uptime keeps counting, no new boot).
+#      UUID, new domid, running; the journals say DONE (sender) and
+#      COMMITTED (receiver); the guest's console shows it carried on (its
+#      uptime keeps counting, no new boot);
+#   4. and 5. the same through `xendshim serve`: xend.domain.migrate from
+#      Python 3's xmlrpc.client, then op=migrate from curl.
 # Needs the static xendshim next to it (or XENDSHIM). Exit 0 ok, 1 failure.
 set -u
 XENDSHIM=${XENDSHIM:-$(dirname "$0")/xendshim}
@@ -62,7 +65,7 @@ send() { # send TLS-FLAGS...: xendshim migrate tiny localhost
 }
 count() { xl list 2>/dev/null | awk -v n="$name" '$1 == n {c++} END {print c+0}'; }
 state() { xl list "$name" 2>/dev/null | awk 'NR == 2 {print $5}'; }
-uuid() { xl list -v "$name" 2>/dev/null | awk 'NR == 2 {print $3}'; }
+uuid() { xl list -v "$name" 2>/dev/null | awk 'NR == 2 {print $7}'; }
 alive() { grep -o 'alive t=[0-9.]*' "$conlog" 2>/dev/null | tail -1 | cut -d= -f2; }
 boots() { grep -c 'tiny PV guest up' "$conlog" 2>/dev/null || echo 0; }
 home() { # home STEP DOMID: the guest is still here, once, as DOMID
@@ -140,5 +143,58 @@ else
 fi
 stop_receiver
 [ $fail = 0 ] || { echo "--- receive.log"; cat "$dir/receive.log"; echo "--- send.log"; cat "$dir/send.log"; }
+
+# 4 and 5. What xm and libvirt send: one `xendshim serve --backend xl` is
+# both the sender (its xend APIs, peer localhost) and the receiver
+# (--migrate-listen): xend.domain.migrate through Python 3's xmlrpc.client
+# over the UNIX socket, then op=migrate through curl over the HTTP/SXP
+# socket. Each time the guest must land once, same UUID, new domid.
+"$XENDSHIM" serve --backend xl --state-dir "$dir/serve" --xend-config "" \
+	--xmlrpc-socket "$dir/xmlrpc/xmlrpc.sock" --http-socket "$dir/http/xend-socket" \
+	--migrate-listen "127.0.0.1:$((port + 1))" --migrate-policy "$dir/policy.toml" \
+	--migrate-peers "localhost=127.0.0.1:$((port + 1))" --migrate-cert "$dir/localhost.crt" \
+	--migrate-key "$dir/localhost.key" --migrate-ca "$dir/ca.crt" --log-file "$dir/serve.log" 2>>"$dir/serve.err" &
+srv=$!
+i=0
+until [ -S "$dir/http/xend-socket" ] || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+landed() { # landed STEP DOMID-BEFORE: the guest is here once under a new domid
+	after=$(xl domid "$name" 2>/dev/null)
+	if [ "$(count)" = 1 ] && [ -n "$after" ] && [ "$after" != "$2" ] && [ "$(uuid)" = "$uuid0" ]; then
+		echo "ok: $1: domid $2 -> $after, one copy ($(state))"
+	else
+		echo "FAIL: $1: $(xl list -v)"; fail=1
+	fi
+}
+before=$(xl domid "$name")
+if python3 - "$dir/xmlrpc/xmlrpc.sock" "$name" <<'PY'
+import http.client, socket, sys, xmlrpc.client
+class Conn(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=600)
+        self.path = path
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(600)
+        self.sock.connect(self.path)
+class Unix(xmlrpc.client.Transport):
+    def make_connection(self, host):
+        return Conn(sys.argv[1])
+srv = xmlrpc.client.ServerProxy("http://localhost/", transport=Unix(), allow_none=True)
+# xm migrate --live tiny localhost: (dom, dst, live, port, node, ssl, change_home_server)
+srv.xend.domain.migrate(sys.argv[2], "localhost", 1, 0, -1, 0, 0)
+PY
+then landed "xend.domain.migrate (Python 3 xmlrpc.client)" "$before"
+else
+	echo "FAIL: xend.domain.migrate"; tail -5 "$dir/serve.log"; fail=1
+fi
+before=$(xl domid "$name")
+body=$(curl -sS --max-time 600 --unix-socket "$dir/http/xend-socket" -w ' HTTP %{http_code}' \
+	-d 'op=migrate&destination=localhost&live=1&port=0&node=-1&ssl=0&change_home_server=0&resource=0' \
+	"http://localhost/xend/domain/$name")
+case "$body" in
+*xend.err*|*"HTTP 5"*|*"HTTP 4"*) echo "FAIL: op=migrate: $body"; tail -5 "$dir/serve.log"; fail=1 ;;
+*) landed "op=migrate over HTTP/SXP (curl): $(echo "$body" | tr -d '\n')" "$before" ;;
+esac
+kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
 xl destroy "$name" 2>/dev/null
 exit $fail
