@@ -19,10 +19,13 @@
 //     domain parked and Resolve (xendshim migrate-resolve) finishes later.
 //
 // The backend is any toolstack.Toolstack that implements
-// toolstack.Migrator. The simulator's MigrateSend destroys the domain once
-// the stream is written; the sender therefore streams into a local spool
-// file first (the parked copy) and resumes by receiving that file locally,
-// which gives the resumed domain a new domid.
+// toolstack.Migrator. Both backends' MigrateSend destroy the domain once
+// the stream is written (the xl backend's is `xl save`); the sender
+// therefore streams into a local spool file first (the parked copy) and
+// resumes by receiving that file locally, which gives the resumed domain a
+// new domid. A receiver lets a sender with its own identity announce a
+// UUID it runs (a localhost migration) and checks every stream's UUID again
+// just before the restore.
 //
 // LegacyReceiver answers xend's relocation protocol (port 8002) for old xend
 // senders, confined by the same policy; it is off unless configured.

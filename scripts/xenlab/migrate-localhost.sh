@@ -13,9 +13,8 @@
 # `xl migrate -s "xendshim migrate-connect ..."` to `xendshim migrate-receive
 # --xl --backend xl`, which checks the sender's certificate and confines the
 # config in xl's header against a policy before xl migrate-receive reads it.
-# What this does NOT cover: xendshim's native XMP/1 path (journalled
-# commit) on real Xen; the xl backend does not implement toolstack.Migrator,
-# so `xendshim migrate --backend xl` refuses.
+# xendshim's native XMP/1 path (journalled commit) on real Xen is
+# migrate-native.sh's part; it needs no log-dirty.
 set -u
 XENDSHIM=${XENDSHIM:-$(dirname "$0")/xendshim}
 dir=${MIGRATE_DIR:-/var/tmp/migrate-lane}
