@@ -12,11 +12,13 @@
 #      guest stays home, running, same domid;
 #   2. a policy that does not name the guest refuses it before it is
 #      suspended (same domid afterwards);
-#   3. the real migration: exactly one domain named tiny afterwards, same
+#   3. the receiver fails once the guest is parked: the sender restores it
+#      from its parked image, once, same UUID, and the guest carries on;
+#   4. the real migration: exactly one domain named tiny afterwards, same
 #      UUID, new domid, running; the journals say DONE (sender) and
 #      COMMITTED (receiver); the guest's console shows it carried on (its
 #      uptime keeps counting, no new boot);
-#   4. and 5. the same through `xendshim serve`: xend.domain.migrate from
+#   5. and 6. the same through `xendshim serve`: xend.domain.migrate from
 #      Python 3's xmlrpc.client, then op=migrate from curl.
 # Needs the static xendshim next to it (or XENDSHIM). Exit 0 ok, 1 failure.
 set -u
@@ -52,13 +54,14 @@ policy "$name" >"$dir/policy.toml"
 policy "web*" >"$dir/policy-deny.toml"
 
 receiver() { # receiver POLICY: start migrate-receive in the background
+	: >"$dir/receive.now"
 	"$XENDSHIM" migrate-receive --backend xl --state-dir "$dir/recv" --listen "127.0.0.1:$port" \
-		--policy "$1" $tls --log "file:$dir/receive.log" 2>>"$dir/receive.err" &
+		--policy "$1" $tls --log "file:$dir/receive.now" 2>>"$dir/receive.err" &
 	recv=$!
 	i=0
-	until grep -q "serving migrations" "$dir/receive.log" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+	until grep -q "serving migrations" "$dir/receive.now" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
 }
-stop_receiver() { kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null; }
+stop_receiver() { kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null; cat "$dir/receive.now" >>"$dir/receive.log"; }
 send() { # send TLS-FLAGS...: xendshim migrate tiny localhost
 	"$XENDSHIM" migrate --backend xl --state-dir "$dir/send" --addr "127.0.0.1:$port" "$@" \
 		--log "file:$dir/send.log" "$name" localhost
@@ -68,6 +71,21 @@ state() { xl list "$name" 2>/dev/null | awk 'NR == 2 {print $5}'; }
 uuid() { xl list -v "$name" 2>/dev/null | awk 'NR == 2 {print $7}'; }
 alive() { grep -o 'alive t=[0-9.]*' "$conlog" 2>/dev/null | tail -1 | cut -d= -f2; }
 boots() { grep -c 'tiny PV guest up' "$conlog" 2>/dev/null || echo 0; }
+carried_on() { # carried_on STEP: after STEP the guest's uptime (t0 before)
+	# keeps counting and it did not boot again (b0 boots before)
+	i=0
+	while [ $i -lt 90 ]; do
+		t1=$(alive)
+		[ -n "$t1" ] && [ "$t1" != "$t0" ] && break
+		sleep 1; i=$((i + 1))
+	done
+	if [ "$(boots)" = "$b0" ] && [ -n "$t1" ] && awk -v a="$t0" -v b="$t1" 'BEGIN {exit !(b > a)}'; then
+		echo "ok: the guest carried on after the $1: uptime $t0 s before, $t1 s after, no new boot"
+		return 0
+	fi
+	echo "FAIL: the guest did not carry on after the $1 (uptime $t0 -> ${t1:-none}, boots $b0 -> $(boots))"; tail -5 "$conlog"
+	return 1
+}
 home() { # home STEP DOMID: the guest is still here, once, as DOMID
 	if [ "$(count)" = 1 ] && [ "$(xl domid "$name" 2>/dev/null)" = "$2" ]; then
 		echo "ok: $1: $name stays home as domid $2 ($(state))"
@@ -106,12 +124,39 @@ fi
 home "policy refusal" "$before"
 stop_receiver
 
-# 3. The migration.
+# 3. The receiver fails after the guest was parked (its spool directory is
+# replaced by a file once it runs, so it refuses the stream): the sender
+# must bring the guest back from its own parked image, once, and the guest
+# carries on.
+receiver "$dir/policy.toml"
+rm -rf "$dir/recv/migrations/spool"; : >"$dir/recv/migrations/spool"
+t0=$(alive); b0=$(boots)
+if send $tls 2>"$dir/resume.err"; then
+	echo "FAIL: the migration succeeded although the receiver could not spool it"; fail=1
+else
+	echo "ok: receiver failure after parking: $(tail -1 "$dir/resume.err")"
+	after=$(xl domid "$name" 2>/dev/null)
+	st=$(grep -ho '"state": *"[A-Z_]*"' "$dir"/send/migrations/out/*.json | sort | uniq -c | tr -s ' \n' ' ')
+	if [ "$(count)" = 1 ] && [ "$(uuid)" = "$uuid0" ] && [ -n "$after" ] && [ "$after" != "$before" ]; then
+		echo "ok: resumed at home from the parked image: domid $before -> $after, one copy ($(state)); sender journal:$st"
+	else
+		echo "FAIL: after the failed migration: $(xl list -v)"; fail=1
+	fi
+	case "$st" in *RESUMED*) ;; *) echo "FAIL: the sender journal has no RESUMED entry"; fail=1 ;; esac
+	carried_on "resume" || fail=1
+fi
+stop_receiver
+rm -f "$dir/recv/migrations/spool"
+before=$(xl domid "$name")
+
+# 4. The migration.
 receiver "$dir/policy.toml"
 t0=$(alive); b0=$(boots)
 start=$(date +%s)
-if send $tls 2>"$dir/send.err"; then
+if send $tls >"$dir/send.out" 2>"$dir/send.err"; then
 	took=$(( $(date +%s) - start ))
+	cat "$dir/send.out"
+	id=$(sed -n 's/^migration \([0-9a-f]*\): .*/\1/p' "$dir/send.out")
 	after=$(xl domid "$name" 2>/dev/null)
 	if [ "$(count)" = 1 ] && [ -n "$after" ] && [ "$after" != "$before" ] && [ "$(uuid)" = "$uuid0" ]; then
 		echo "ok: $name migrated through XMP/1 on real Xen in ${took}s: domid $before -> $after, uuid $uuid0 kept, one copy ($(state))"
@@ -119,32 +164,20 @@ if send $tls 2>"$dir/send.err"; then
 		echo "FAIL: after the migration: $(xl list -v)"; fail=1
 	fi
 	case "$(state)" in *p*) echo "FAIL: the migrated guest is paused"; fail=1 ;; esac
-	grep -h '"outcome"' "$dir/send.log" "$dir/receive.log" | tail -2
+	grep -h '"outcome"' "$dir/send.log" "$dir/receive.now" | tail -2
 	for j in send/migrations/out:DONE recv/migrations/in:COMMITTED; do
-		st=$(cat "$dir/${j%:*}"/*.json 2>/dev/null | grep -o '"state": *"[A-Z_]*"' | tail -1)
+		st=$(grep -o '"state": *"[A-Z_]*"' "$dir/${j%:*}/$id.json" 2>/dev/null)
 		echo "journal ${j%:*}: $st"
 		case "$st" in *"\"${j#*:}\""*) ;; *) echo "FAIL: journal ${j%:*} is not ${j#*:}"; fail=1 ;; esac
 	done
-	# The guest carries on: its uptime keeps counting and it does not boot
-	# again.
-	i=0
-	while [ $i -lt 90 ]; do
-		t1=$(alive)
-		[ -n "$t1" ] && [ "$t1" != "$t0" ] && break
-		sleep 1; i=$((i + 1))
-	done
-	if [ "$(boots)" = "$b0" ] && [ -n "$t1" ] && awk -v a="$t0" -v b="$t1" 'BEGIN {exit !(b > a)}'; then
-		echo "ok: the guest carried on after the migration: uptime $t0 s before, $t1 s after, no new boot"
-	else
-		echo "FAIL: the guest did not carry on (uptime $t0 -> ${t1:-none}, boots $b0 -> $(boots))"; tail -5 "$conlog"; fail=1
-	fi
+	carried_on "migration" || fail=1
 else
-	echo "FAIL: xendshim migrate failed:"; cat "$dir/send.err" "$dir/send.log" "$dir/receive.log" "$dir/receive.err"; xl list; fail=1
+	echo "FAIL: xendshim migrate failed:"; cat "$dir/send.err" "$dir/send.log" "$dir/receive.now" "$dir/receive.err"; xl list; fail=1
 fi
 stop_receiver
 [ $fail = 0 ] || { echo "--- receive.log"; cat "$dir/receive.log"; echo "--- send.log"; cat "$dir/send.log"; }
 
-# 4 and 5. What xm and libvirt send: one `xendshim serve --backend xl` is
+# 5 and 6. What xm and libvirt send: one `xendshim serve --backend xl` is
 # both the sender (its xend APIs, peer localhost) and the receiver
 # (--migrate-listen): xend.domain.migrate through Python 3's xmlrpc.client
 # over the UNIX socket, then op=migrate through curl over the HTTP/SXP
@@ -156,7 +189,7 @@ stop_receiver
 	--migrate-key "$dir/localhost.key" --migrate-ca "$dir/ca.crt" --log-file "$dir/serve.log" 2>>"$dir/serve.err" &
 srv=$!
 i=0
-until [ -S "$dir/http/xend-socket" ] || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+until grep -q "xendshim ready" "$dir/serve.log" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
 landed() { # landed STEP DOMID-BEFORE: the guest is here once under a new domid
 	after=$(xl domid "$name" 2>/dev/null)
 	if [ "$(count)" = 1 ] && [ -n "$after" ] && [ "$after" != "$2" ] && [ "$(uuid)" = "$uuid0" ]; then
