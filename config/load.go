@@ -60,6 +60,10 @@ type Config struct {
 	MigratePSKID   string
 	MigratePSKFile string
 	MigrationDir   string // "" = StateDir/migrations
+	// MigrateIdleTimeout, MigrateTimeLimit and MigrateTimePerGiB bound a
+	// received migration: the longest silence, and the transfer's wall
+	// deadline (limit + per-GiB × the domain's memory).
+	MigrateIdleTimeout, MigrateTimeLimit, MigrateTimePerGiB time.Duration
 	// StrictXend turns off what xendshim adds beyond xend 4.4.4.
 	StrictXend bool
 
@@ -281,20 +285,30 @@ func (l *loader) fill() error {
 	if _, err := ParseLogLevel(c.LogLevel); err != nil {
 		return l.bad(KeyLogLevel, "debug, info, warn or error")
 	}
-	switch d := l.v.Get(KeyShutdownTimeout).(type) {
-	case time.Duration:
-		c.ShutdownTimeout = d
-	default:
-		td, err := time.ParseDuration(fmt.Sprint(d))
-		if err != nil {
-			return l.bad(KeyShutdownTimeout, "a duration such as 10s")
-		}
-		c.ShutdownTimeout = td
-	}
-	if c.ShutdownTimeout <= 0 {
-		return l.bad(KeyShutdownTimeout, "a positive duration such as 10s")
+	if c.ShutdownTimeout, err = l.duration(KeyShutdownTimeout); err != nil {
+		return err
 	}
 	return l.fillMigration()
+}
+
+// duration reads a positive duration setting ("10s", or a time.Duration
+// from a flag's default).
+func (l *loader) duration(key string) (time.Duration, error) {
+	var d time.Duration
+	switch v := l.v.Get(key).(type) {
+	case time.Duration:
+		d = v
+	default:
+		td, err := time.ParseDuration(fmt.Sprint(v))
+		if err != nil {
+			return 0, l.bad(key, "a duration such as 10s")
+		}
+		d = td
+	}
+	if d <= 0 {
+		return 0, l.bad(key, "a positive duration such as 10s")
+	}
+	return d, nil
 }
 
 func validPort(p string) bool {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MigratePeer is one configured migration destination (--migrate-peers).
@@ -66,6 +67,14 @@ func (l *loader) fillMigration() error {
 		}
 	}
 	c.MigratePSKID, c.MigratePSKFile, c.MigrationDir = str(KeyMigratePSKID), str(KeyMigratePSKFile), str(KeyMigrationDir)
+	for _, d := range []struct {
+		key string
+		to  *time.Duration
+	}{{KeyMigrateIdleTimeout, &c.MigrateIdleTimeout}, {KeyMigrateTimeLimit, &c.MigrateTimeLimit}, {KeyMigrateTimePerGiB, &c.MigrateTimePerGiB}} {
+		if *d.to, err = l.duration(d.key); err != nil {
+			return err
+		}
+	}
 	if c.RelocationLegacy && c.MigratePolicy == "" {
 		return l.bad(KeyMigratePolicy, "a policy file: --relocation-legacy admits only the policy's \"cidr:\" peers")
 	}

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseMigratePeers(t *testing.T) {
@@ -54,6 +55,13 @@ func TestLoadMigrationSettings(t *testing.T) {
 		{"bad pin", []string{"--migrate-pin", "b=md5/x"}, nil, "NAME=sha256/BASE64"},
 		{"bad peer", []string{"--migrate-peers", "b"}, nil, "NAME=HOST:PORT"},
 		{"bad listen", []string{"--migrate-listen", "nowhere"}, nil, "HOST:PORT"},
+		{"receiver limits", []string{"--migrate-idle-timeout", "2m", "--migrate-time-limit", "10m", "--migrate-time-per-gib", "90s"}, func(c *Config) bool {
+			return c.MigrateIdleTimeout == 2*time.Minute && c.MigrateTimeLimit == 10*time.Minute && c.MigrateTimePerGiB == 90*time.Second
+		}, ""},
+		{"default receiver limits", nil, func(c *Config) bool {
+			return c.MigrateIdleTimeout == time.Minute && c.MigrateTimeLimit == time.Minute && c.MigrateTimePerGiB == time.Minute
+		}, ""},
+		{"negative idle timeout", []string{"--migrate-idle-timeout", "-1s"}, nil, "a positive duration"},
 		{"legacy without policy", []string{"--relocation-legacy", "--migrate-policy", ""}, nil, "cidr:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,5 +80,17 @@ func TestLoadMigrationSettings(t *testing.T) {
 				t.Fatalf("Load(%q) = %+v; settings not as expected", tc.args, c)
 			}
 		})
+	}
+}
+
+func TestMigrateLimitFromEnvironment(t *testing.T) {
+	isolate(t)
+	t.Setenv("XENDSHIM_MIGRATE_TIME_LIMIT", "soon")
+	if _, err := Load(flagSet(t)); err == nil || !strings.Contains(err.Error(), "migrate-time-limit") || !strings.Contains(err.Error(), "a duration such as 10s") {
+		t.Fatalf("Load with XENDSHIM_MIGRATE_TIME_LIMIT=soon = %v; want a migrate-time-limit duration error", err)
+	}
+	t.Setenv("XENDSHIM_MIGRATE_TIME_LIMIT", "15m")
+	if c, err := Load(flagSet(t)); err != nil || c.MigrateTimeLimit != 15*time.Minute {
+		t.Fatalf("Load with XENDSHIM_MIGRATE_TIME_LIMIT=15m = %v, %v; want 15m", c, err)
 	}
 }

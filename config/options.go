@@ -42,6 +42,9 @@ const (
 	KeyMigratePSKID         = "migrate-psk-id"
 	KeyMigratePSKFile       = "migrate-psk-file"
 	KeyMigrationDir         = "migration-dir"
+	KeyMigrateIdleTimeout   = "migrate-idle-timeout"
+	KeyMigrateTimeLimit     = "migrate-time-limit"
+	KeyMigrateTimePerGiB    = "migrate-time-per-gib"
 	KeyStrictXend           = "strict-xend"
 )
 
@@ -111,6 +114,9 @@ var Options = []Option{
 	{KeyMigratePSKID, "", "NAME", "this host's name in mode psk (default: the host name), as 'xendshim migrate --psk-id'", true},
 	{KeyMigratePSKFile, "/etc/xendshim/migrate/psk", "FILE", "mode psk: lines 'PEER-ID HEXKEY', as 'xendshim migrate --psk-file'", true},
 	{KeyMigrationDir, "", "DIR", "migration journal and parked images (default STATE-DIR/migrations), as 'xendshim migrate --migration-dir'", true},
+	{KeyMigrateIdleTimeout, 60 * time.Second, "DURATION", "--migrate-listen: the longest silence from a sender (it sends KEEPALIVE while parking the domain), as 'xendshim migrate-receive --idle-timeout'", true},
+	{KeyMigrateTimeLimit, 60 * time.Second, "DURATION", "--migrate-listen: wall deadline of a transfer (HELLO to the end of the stream) before --migrate-time-per-gib, as 'xendshim migrate-receive --time-limit'", true},
+	{KeyMigrateTimePerGiB, 60 * time.Second, "DURATION", "--migrate-listen: added to --migrate-time-limit per GiB of the domain's memory, as 'xendshim migrate-receive --time-per-gib'", true},
 	{KeyStrictXend, false, "", "byte-exact xend 4.4.4 replies: no console tty, VNC location or extra dom0 fields; op=dump without reset refused as xend did", true},
 	{KeyDomainsPath, DefaultDomainsPath, "DIR", "where managed domains are kept, one DIR/<uuid>/config.sxp each, as xend kept them", true},
 	{KeyDom0MinMem, 196, "MIB", "lowest memory (MiB) dom0's target may be set to (xend-config.sxp dom0-min-mem)", true},

@@ -37,6 +37,7 @@ func newMigrateReceiveCmd() *cobra.Command {
 		legacy      string
 		legacyAllow string
 		xlTunnel    bool
+		lim         migLimits
 	)
 	cmd := &cobra.Command{
 		Use:   "migrate-receive",
@@ -75,6 +76,9 @@ configuration or xend-config.sxp).`,
 			}
 			legacyAllow, err = migLegacyHostsAllow(cmd, cfg, legacy, legacyAllow)
 			if err != nil {
+				return err
+			}
+			if err := lim.apply(cmd, cfg); err != nil {
 				return err
 			}
 			if inetd && lg.spec == "stderr" && lg.fd == 0 && cfg.LogFile == "" {
@@ -161,6 +165,7 @@ configuration or xend-config.sxp).`,
 	cmd.Flags().StringVar(&policyFile, "policy", "/etc/xendshim/migrate-policy.toml", "receiver policy (TOML, or JSON by extension)")
 	cmd.Flags().StringVar(&legacy, "legacy-listen", "", "also answer xend's relocation protocol on ADDR (off by default)")
 	cmd.Flags().StringVar(&legacyAllow, "legacy-hosts-allow", "", "with --legacy-listen: space-separated regular expressions, matched from the start against the peer's IP and reverse-DNS names, as xend-relocation-hosts-allow (default: relocation-hosts-allow from the configuration; empty admits every peer)")
+	lim.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&xlTunnel, "xl", false, "also accept xl migrate -s \"xendshim migrate-connect\" tunnels (runs xl migrate-receive)")
 	return cmd
 }
@@ -226,7 +231,8 @@ func migReceiverOn(ctx context.Context, cfg *config.Config, tr *migTransport, po
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return nil, err
 	}
-	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log}
+	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log,
+		Limits: relocation.Limits{Idle: cfg.MigrateIdleTimeout, Base: cfg.MigrateTimeLimit, PerGiB: cfg.MigrateTimePerGiB}}
 	if ts == nil {
 		return r, nil
 	}

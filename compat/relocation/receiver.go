@@ -132,6 +132,7 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 	defer tc.Close()
 	a.peer = string(id)
 	c := xmp.NewConn(tc)
+	c.WriteTimeout = lim.Idle
 	f, err := c.Read()
 	if err != nil {
 		a.outcome, a.err = "failed", fmt.Errorf("reading HELLO: %w", err)
@@ -257,14 +258,19 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 		Limits: xmp.Limits{MaxBytes: maxBytes, DeadlineS: int(time.Until(deadline) / time.Second)}}); err != nil {
 		return err
 	}
+	// The wall deadline bounds the transfer (HELLO to STREAM_END); after
+	// that the wait for GO is bounded by the idle limit alone, and the
+	// restore in between is this host's own work.
+	transferring := true
 	next := func() (xmp.Frame, error) {
-		d := time.Now().Add(lim.Idle)
-		if d.After(deadline) {
-			d = deadline
-		}
-		tc.SetReadDeadline(d)
-		f, err := c.Read()
-		if err != nil && time.Now().After(deadline) {
+		f, err := c.ReadActive(func() {
+			d := time.Now().Add(lim.Idle)
+			if transferring && d.After(deadline) {
+				d = deadline
+			}
+			tc.SetReadDeadline(d)
+		})
+		if err != nil && transferring && time.Now().After(deadline) {
 			return f, refuse(xmp.CodeLimit, "the migration passed its %s deadline", lim.deadline(h.MemKB))
 		}
 		return f, err
@@ -318,6 +324,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 			if end.TotalBytes != total || end.SHA256 != hex.EncodeToString(sum.Sum(nil)) {
 				return refuse(xmp.CodeStream, "stream of %d bytes does not match STREAM_END (%d bytes, sha256 %.16s...)", total, end.TotalBytes, end.SHA256)
 			}
+			transferring = false
 			break
 		}
 		if f.Type != xmp.TypeData {
@@ -351,12 +358,16 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 			allowed[v] = true
 		}
 	}
+	// Restoring can take long on a real host: keep the sender's idle timer
+	// from firing meanwhile.
+	stopKeepalive := c.Keepalive(lim.Idle / 4)
 	domid, err = r.TS.MigrateReceive(ctx, spool, toolstack.ReceiveOptions{Paused: true, Policy: func(p string) error {
 		if !allowed[p] {
 			return fmt.Errorf("%s was not in the confined CONFIG", p)
 		}
 		return nil
 	}})
+	stopKeepalive()
 	if err != nil {
 		return refuse(xmp.CodeBackend, "restoring the stream: %v", err)
 	}

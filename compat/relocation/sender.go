@@ -110,7 +110,9 @@ func (s *Sender) dial(ctx context.Context, addr, dest string) (net.Conn, *xmp.Co
 		raw.Close()
 		return nil, nil, "", fmt.Errorf("relocation: %s: %w", addr, err)
 	}
-	return tc, xmp.NewConn(tc), string(id), nil
+	c := xmp.NewConn(tc)
+	c.WriteTimeout = s.Limits.withDefaults().Idle
+	return tc, c, string(id), nil
 }
 
 func newID() string {
@@ -151,8 +153,11 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	defer tc.Close()
 	a.peer = peer
 	read := func(want xmp.Type, v any) error {
-		tc.SetReadDeadline(time.Now().Add(lim.Idle))
-		return c.Expect(want, v)
+		f, err := c.ReadActive(func() { tc.SetReadDeadline(time.Now().Add(lim.Idle)) })
+		if err != nil {
+			return err
+		}
+		return f.As(want, v)
 	}
 	fail := func(err error) (*Result, error) {
 		a.err, a.outcome = err, "failed"
@@ -197,7 +202,11 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 		return fail(err)
 	}
 	defer unlock()
+	// Parking can take long (a real host writes the whole memory image):
+	// keep the receiver's idle timer from firing meanwhile.
+	stopKeepalive := c.Keepalive(lim.Idle / 4)
 	sum, n, err := s.park(ctx, id, entry.Spool)
+	stopKeepalive() // a receiver gone meanwhile fails the stream below
 	if err != nil {
 		// The domain was not sent: it is still here (paused by park).
 		if !wasPaused {

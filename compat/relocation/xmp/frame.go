@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 )
 
 // Type is a frame type.
@@ -31,13 +32,18 @@ const (
 	TypeResolved  Type = 13
 	TypeAuth      Type = 14
 	TypeTunnel    Type = 15
+	// TypeKeepalive ({}) tells the peer that this side is busy with local
+	// work (the sender parking the domain, the receiver restoring it), so
+	// that the peer's idle timer restarts. Either side may send it at any
+	// point of a native migration; the reader skips it.
+	TypeKeepalive Type = 16
 )
 
 var typeNames = map[Type]string{
 	TypeHello: "HELLO", TypeAccept: "ACCEPT", TypeReject: "REJECT", TypeConfig: "CONFIG",
 	TypeConfigOK: "CONFIG_OK", TypeData: "DATA", TypeStreamEnd: "STREAM_END", TypeAbort: "ABORT",
 	TypeReady: "READY", TypeGo: "GO", TypeReport: "REPORT", TypeResolve: "RESOLVE",
-	TypeResolved: "RESOLVED", TypeAuth: "AUTH", TypeTunnel: "TUNNEL",
+	TypeResolved: "RESOLVED", TypeAuth: "AUTH", TypeTunnel: "TUNNEL", TypeKeepalive: "KEEPALIVE",
 }
 
 // String returns the frame type's protocol name, e.g. "CONFIG_OK".
@@ -239,6 +245,19 @@ func jsonDepth(p []byte) int {
 type Conn struct {
 	r *bufio.Reader
 	w io.Writer
+	// WriteTimeout, if set, bounds every frame written: each write first
+	// sets the deadline now + WriteTimeout on a writer that has one (a
+	// net.Conn). Without it a deadline set long before (the last DATA
+	// frame, say) can expire while this side waits, and the next control
+	// frame fails.
+	WriteTimeout time.Duration
+}
+
+// arm sets the write deadline of the next frame.
+func (c *Conn) arm() {
+	if d, ok := c.w.(interface{ SetWriteDeadline(time.Time) error }); ok && c.WriteTimeout > 0 {
+		d.SetWriteDeadline(time.Now().Add(c.WriteTimeout))
+	}
 }
 
 // NewConn wraps rw.
@@ -255,10 +274,16 @@ func (c *Conn) Reader() io.Reader { return c.r }
 func (c *Conn) Read() (Frame, error) { return ReadFrame(c.r) }
 
 // Send writes a control message.
-func (c *Conn) Send(t Type, v any) error { return WriteMessage(c.w, t, v) }
+func (c *Conn) Send(t Type, v any) error {
+	c.arm()
+	return WriteMessage(c.w, t, v)
+}
 
 // SendData writes one DATA frame.
-func (c *Conn) SendData(p []byte) error { return WriteFrame(c.w, TypeData, p) }
+func (c *Conn) SendData(p []byte) error {
+	c.arm()
+	return WriteFrame(c.w, TypeData, p)
+}
 
 // Expect reads the next frame and decodes it into v if its type is want. A
 // REJECT or ABORT from the peer comes back as a *PeerError; any other type
