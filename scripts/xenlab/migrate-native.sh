@@ -39,6 +39,10 @@ rm -rf "$dir"; mkdir -p "$dir/rogue"
 "$XENDSHIM" migrate-cert host localhost --dir "$dir" >/dev/null &&
 "$XENDSHIM" migrate-cert ca --dir "$dir/rogue" >/dev/null &&
 "$XENDSHIM" migrate-cert host localhost --dir "$dir/rogue" >/dev/null || { echo "FAIL: migrate-cert"; exit 1; }
+# Under TCG xl saves and restores at a few MB/s, and the guest's kernel may
+# need a minute to come up before it can be saved: the transfer deadline
+# (default 1 min + 1 min/GiB, sized for real hardware) is raised here.
+limits="--time-limit 10m"
 tls="--cert $dir/localhost.crt --key $dir/localhost.key --ca $dir/ca.crt"
 rogue="--cert $dir/rogue/localhost.crt --key $dir/rogue/localhost.key --ca $dir/ca.crt"
 
@@ -56,7 +60,7 @@ policy "web*" >"$dir/policy-deny.toml"
 receiver() { # receiver POLICY: start migrate-receive in the background
 	: >"$dir/receive.now"
 	"$XENDSHIM" migrate-receive --backend xl --state-dir "$dir/recv" --listen "127.0.0.1:$port" \
-		--policy "$1" $tls --log "file:$dir/receive.now" 2>>"$dir/receive.err" &
+		--policy "$1" $tls $limits --log "file:$dir/receive.now" 2>>"$dir/receive.err" &
 	recv=$!
 	i=0
 	until grep -q "serving migrations" "$dir/receive.now" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
@@ -184,7 +188,7 @@ stop_receiver
 # socket. Each time the guest must land once, same UUID, new domid.
 "$XENDSHIM" serve --backend xl --state-dir "$dir/serve" --xend-config "" \
 	--xmlrpc-socket "$dir/xmlrpc/xmlrpc.sock" --http-socket "$dir/http/xend-socket" \
-	--migrate-listen "127.0.0.1:$((port + 1))" --migrate-policy "$dir/policy.toml" \
+	--migrate-listen "127.0.0.1:$((port + 1))" --migrate-policy "$dir/policy.toml" --migrate-time-limit 10m \
 	--migrate-peers "localhost=127.0.0.1:$((port + 1))" --migrate-cert "$dir/localhost.crt" \
 	--migrate-key "$dir/localhost.key" --migrate-ca "$dir/ca.crt" --log-file "$dir/serve.log" 2>>"$dir/serve.err" &
 srv=$!
