@@ -44,6 +44,7 @@ type fakeDom struct {
 	pauses          int            // the hypervisor's pause count
 	hard            map[int]string // vcpu-pin hard affinities ("" = all)
 	cfg             toolstack.DomainConfig
+	restored        bool // made by restore: its kernel was up already
 }
 
 func newFakeXL(xs *xenstoretest.Server) *fakeXL {
@@ -297,8 +298,10 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		case "pause": // Xen counts pauses
 			d.pauses++
 			d.state = toolstack.StatePaused
-		case "unpause": // the kernel runs and announces itself
-			f.xs.Set(fmt.Sprintf("/local/domain/%d/control/feature-suspend", id), "1")
+		case "unpause": // a booting kernel runs and announces itself; a restored one does not again
+			if !d.restored {
+				f.xs.Set(fmt.Sprintf("/local/domain/%d/control/feature-suspend", id), "1")
+			}
 			if d.pauses > 0 {
 				d.pauses--
 			}
@@ -389,10 +392,11 @@ func (f *fakeXL) Run(ctx context.Context, args ...string) (Result, error) {
 		if slices.Contains(rest, "-p") {
 			st, pauses = toolstack.StatePaused, 1
 		}
-		f.doms[id] = &fakeDom{name: name, uuid: uuid, memKB: 131072, maxKB: 131072, vcpus: 1, maxVCPUs: 2, state: st, pauses: pauses, weight: 256, cfg: cfg}
+		f.doms[id] = &fakeDom{name: name, uuid: uuid, memKB: 131072, maxKB: 131072, vcpus: 1, maxVCPUs: 2, state: st, pauses: pauses, weight: 256, cfg: cfg, restored: true}
 		f.xs.Set(fmt.Sprintf("/local/domain/%d/name", id), name)
 		f.xs.Set(fmt.Sprintf("/libxl/%d/type", id), "pv")
-		f.xs.Set(fmt.Sprintf("/local/domain/%d/control/feature-suspend", id), "1") // a restored kernel is up
+		// Like real Xen: a restored kernel does not announce
+		// control/feature-suspend again.
 		return ok("")
 	case "sched-credit2":
 		var id toolstack.Domid

@@ -110,6 +110,9 @@ func (b *Backend) ensureGuestUp(ctx context.Context, op string, id toolstack.Dom
 	if v, err := xs.Read(ctx, "/local/domain/"+did(id)+"/control/feature-suspend"); err == nil && v != "" {
 		return
 	}
+	if v, err := xs.Read(ctx, restoredKey(id)); err == nil && v != "" {
+		return // restored: its kernel was up when it was saved
+	}
 	r, err := b.row(ctx, op, id)
 	if err != nil {
 		return
@@ -207,8 +210,22 @@ func (b *Backend) Restore(ctx context.Context, path string, paused bool) (toolst
 		b.opts.Logf("xl backend: xl restore exited %d but domain %d exists: xl's monitor died; continuing", res.ExitCode, id)
 		b.unmon.add(id)
 	}
+	if xs := b.store(); xs != nil {
+		if werr := xs.Write(ctx, restoredKey(id), "1"); werr != nil {
+			b.opts.Logf("xl backend: marking domain %d as restored: %v", id, werr)
+		}
+	}
 	return id, nil
 }
+
+// restoredKey marks a domain the backend restored. A restored PV kernel
+// does not announce control/feature-suspend again, yet it is up and can
+// be saved at once; without the mark every save after a restore would
+// wait guestUpLimit for an announcement that never comes. It lives in
+// libxl's dom0-only directory of the domain, which libxl removes with the
+// domain (so a reused domid never inherits it) and which the guest cannot
+// write.
+func restoredKey(id toolstack.Domid) string { return "/libxl/" + did(id) + "/xendshim-restored" }
 
 // saveMagic starts every xl save image ("Xen saved domain, xl format\n \0 \r").
 const saveMagic = "Xen saved domain, xl format\n \x00 \r"

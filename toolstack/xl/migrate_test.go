@@ -194,3 +194,30 @@ func findByName(ctx context.Context, b *Backend, name string) (*toolstack.Domain
 	}
 	return nil, fmt.Errorf("no domain %s", name)
 }
+
+// TestSaveAfterRestoreDoesNotWait: a restored kernel never announces
+// control/feature-suspend again; the backend's own mark lets it be saved
+// at once instead of after guestUpLimit.
+func TestSaveAfterRestoreDoesNotWait(t *testing.T) {
+	b, _, _ := newTestBackend(t)
+	var warned []string
+	b.opts.Logf = func(format string, args ...any) { warned = append(warned, fmt.Sprintf(format, args...)) }
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("again"))
+	var stream bytes.Buffer
+	if err := b.MigrateSend(ctx, id, &stream, toolstack.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	nid, err := b.MigrateReceive(ctx, &stream, toolstack.ReceiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MigrateSend(ctx, nid, &bytes.Buffer{}, toolstack.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range warned {
+		if strings.Contains(w, "not up yet") {
+			t.Errorf("warning %q for a restored domain", w)
+		}
+	}
+}
