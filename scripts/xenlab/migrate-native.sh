@@ -108,25 +108,20 @@ before=$(xl domid "$name")
 uuid0=$(uuid)
 fail=0
 
-# 1. A certificate from another CA.
-receiver "$dir/policy.toml"
-if send $rogue 2>"$dir/rogue.err"; then
-	echo "FAIL: a sender with a rogue certificate migrated the guest"; fail=1
-else
-	echo "ok: rogue certificate refused: $(tail -1 "$dir/rogue.err")"
-fi
-home "rogue certificate" "$before"
-stop_receiver
-
-# 2. A policy that does not name the guest.
-receiver "$dir/policy-deny.toml"
-if send $tls 2>"$dir/deny.err"; then
-	echo "FAIL: a policy without $name let it in"; fail=1
-else
-	echo "ok: policy refused: $(tail -1 "$dir/deny.err")"
-fi
-home "policy refusal" "$before"
-stop_receiver
+# 1. A certificate from another CA; 2. a policy that does not name the
+# guest. Each is refused before the guest is suspended.
+refused() { # refused STEP POLICY SEND-FLAGS...
+	step=$1; receiver "$2"; shift 2
+	if send "$@" 2>"$dir/refused.err"; then
+		echo "FAIL: $step: the guest was migrated"; fail=1
+	else
+		echo "ok: $step refused: $(tail -1 "$dir/refused.err")"
+	fi
+	home "$step" "$before"
+	stop_receiver
+}
+refused "rogue certificate" "$dir/policy.toml" $rogue
+refused "policy without $name" "$dir/policy-deny.toml" $tls
 
 # 3. The receiver fails after the guest was parked (its spool directory is
 # replaced by a file once it runs, so it refuses the stream): the sender
