@@ -170,8 +170,11 @@ func (l *LegacyReceiver) ServeConn(ctx context.Context, conn net.Conn) error {
 			case "quit":
 				a.outcome = "closed"
 				return nil
-			case "receive":
-				conn.Write([]byte("(ready receive)\n"))
+			case "receive", "sslreceive":
+				// sslreceive is what xend sends on its SSL port (8003,
+				// served here by a TLS listener); the image follows the
+				// same way (§1.3).
+				conn.Write([]byte("(ready " + name + ")\n"))
 				// The image is read through the same buffered reader:
 				// a sender that pipelined it after the command loses
 				// nothing (§1.3).

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"io"
 	"net"
@@ -160,3 +161,42 @@ func TestLegacyHostsAllow(t *testing.T) {
 type fakeAddrConn struct{ net.Conn }
 
 func (fakeAddrConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1234} }
+
+// TestLegacySSLReceive: xend with xend-relocation-ssl sends "sslreceive"
+// over TLS to port 8003 (§1.6) and verifies no certificate; the receiver
+// answers "(ready sslreceive)" and takes the image as on the plain port.
+func TestLegacySSLReceive(t *testing.T) {
+	l, dst, _, _ := startLegacy(t)
+	cert, err := getPKI().dst.TLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+	// xend's client: SSLv23 with no verification.
+	c, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.Write([]byte("sslreceive\n"))
+	br := bufio.NewReader(c)
+	if got, _ := br.ReadString('\n'); got != "(ready sslreceive)\n" {
+		t.Fatalf("reply to sslreceive = %q; want \"(ready sslreceive)\\n\"", got)
+	}
+	c.Write(legacyImage("web2", bytes.Repeat([]byte("page"), 1024)))
+	c.CloseWrite()
+	if rest, _ := io.ReadAll(br); string(rest) != "(ok)\n" {
+		t.Errorf("after the image: %q; want \"(ok)\\n\"", rest)
+	}
+	if d, err := toolstack.FindByName(context.Background(), dst, "web2"); err != nil || d.State&toolstack.StatePaused != 0 {
+		t.Errorf("web2 on the receiver = %+v, %v; want running", d, err)
+	}
+}
