@@ -233,6 +233,9 @@ func migReceiverOn(ctx context.Context, cfg *config.Config, tr *migTransport, po
 	}
 	r := &relocation.Receiver{TS: ts, Policy: pol, Endpoint: ep, Journal: j, SpoolDir: spool, Log: log,
 		Limits: relocation.Limits{Idle: cfg.MigrateIdleTimeout, Base: cfg.MigrateTimeLimit, PerGiB: cfg.MigrateTimePerGiB}}
+	if r.Prepared, err = migPreparedStore(cfg, tr); err != nil {
+		return nil, err
+	}
 	if ts == nil {
 		return r, nil
 	}

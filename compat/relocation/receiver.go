@@ -18,6 +18,7 @@ import (
 
 	"github.com/xendshim/xendshim/compat/relocation/journal"
 	"github.com/xendshim/xendshim/compat/relocation/policy"
+	"github.com/xendshim/xendshim/compat/relocation/prepare"
 	"github.com/xendshim/xendshim/compat/relocation/secure"
 	"github.com/xendshim/xendshim/compat/relocation/xmp"
 	"github.com/xendshim/xendshim/toolstack"
@@ -53,6 +54,9 @@ type Receiver struct {
 	Limits Limits
 	// Log gets one audit record per connection (nil: none).
 	Log *slog.Logger
+	// Prepared holds the registrations that peers with prepared = true in
+	// the policy need (nil: such peers are refused everything).
+	Prepared *prepare.Store
 	// XL, if set, accepts TUNNEL requests from `xendshim migrate-connect`
 	// (xl migrate -s) and runs xl migrate-receive for them.
 	XL *XLTunnel
@@ -199,6 +203,15 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 	_, rule := r.Policy.Peer(peer)
 	a.rule = "peer " + rule
+	if grant.Prepared {
+		a.rule += " prepared"
+		if r.Prepared == nil {
+			return r.denied(&policy.Denial{Code: policy.CodePolicy, Rule: a.rule, Fields: []string{"this receiver keeps no registrations (prepared mode)"}}, a)
+		}
+		if err := r.Prepared.Check(h.Domain.UUID, peer, time.Now()); err != nil {
+			return r.denied(&policy.Denial{Code: policy.CodePolicy, Rule: a.rule, Fields: []string{err.Error()}}, a)
+		}
+	}
 	maxPeer := grant.Quota.MaxConcurrent
 	if maxPeer == 0 {
 		maxPeer = 1
@@ -404,6 +417,12 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 	committed = true
 	a.outcome = "committed"
+	if grant.Prepared && r.Prepared != nil {
+		// A registration admits one migration.
+		if err := r.Prepared.Remove(h.Domain.UUID); err != nil {
+			a.err = err
+		}
+	}
 	rep := xmp.Report{Status: "ok"}
 	if !h.Flags.Paused {
 		if err := r.TS.Unpause(ctx, domid); err != nil {

@@ -103,6 +103,10 @@ type Peer struct {
 	// VNCListen lists addresses a display may listen on (default
 	// 127.0.0.1 only).
 	VNCListen []string `toml:"vnc_listen" json:"vnc_listen"`
+	// Prepared admits only domains an operator registered on this host
+	// for this peer beforehand (xendshim migrate-prepare; spec §3.5
+	// prepared mode), on top of may_send.
+	Prepared bool `toml:"prepared" json:"prepared"`
 }
 
 // Selector picks domains by UUID or name glob (path.Match syntax).
