@@ -10,7 +10,9 @@ func TestMigratePrepareCLI(t *testing.T) {
 	dir := t.TempDir()
 	const uuid = "11111111-2222-3333-4444-555555555555"
 	base := []string{"migrate-prepare", "--backend", "sim", "--state-dir", dir, "--xend-config", ""}
-	cli := func(args ...string) (string, string, int) { return runCLI(t, append(append([]string{}, base...), args...)...) }
+	cli := func(args ...string) (string, string, int) {
+		return runCLI(t, append(append([]string{}, base...), args...)...)
+	}
 
 	out, errOut, code := cli(uuid, "--from", "xendshim://host/hv-a", "--ttl", "30m")
 	if code != exitOK || !strings.HasPrefix(out, uuid+" from xendshim://host/hv-a until ") {
