@@ -115,7 +115,7 @@ configuration or xend-config.sxp).`,
 				return fmt.Errorf("--legacy-listen needs a backend that can create domains from xend's stream")
 			}
 			if legacy != "" {
-				lr := &relocation.LegacyReceiver{TS: r.TS, Policy: r.Policy, Log: log, Limits: r.Limits}
+				lr := &relocation.LegacyReceiver{TS: r.TS, Policy: r.Policy, Prepared: r.Prepared, Log: log, Limits: r.Limits}
 				if s, ok := r.TS.(*sim.Sim); ok {
 					// The simulated host has no pages to restore.
 					lr.Restorer = &relocation.SimulatedLegacyRestore{TS: s}

@@ -124,7 +124,11 @@ func newLegacyRelocationServer(d serveDeps) (protocolServer, error) {
 		return nil, err
 	}
 	log := d.log.With("component", protoRelocation)
-	lr := &relocation.LegacyReceiver{TS: d.ts, Policy: pol, Log: log}
+	store, err := migPreparedStore(d.cfg, serveTransport(d.cfg))
+	if err != nil {
+		return nil, err
+	}
+	lr := &relocation.LegacyReceiver{TS: d.ts, Policy: pol, Prepared: store, Log: log}
 	if s, ok := d.ts.(*sim.Sim); ok {
 		// The simulated host has no pages to restore.
 		lr.Restorer = &relocation.SimulatedLegacyRestore{TS: s}

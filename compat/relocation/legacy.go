@@ -17,6 +17,7 @@ import (
 
 	"github.com/xendshim/xendshim/compat/convert"
 	"github.com/xendshim/xendshim/compat/relocation/policy"
+	"github.com/xendshim/xendshim/compat/relocation/prepare"
 	"github.com/xendshim/xendshim/sxp"
 	"github.com/xendshim/xendshim/toolstack"
 )
@@ -87,11 +88,19 @@ func (s *SimulatedLegacyRestore) LastHash() string {
 // "cidr:" peer of the policy, which also confines the config exactly as
 // for native migrations, before any page is read. Off unless configured.
 type LegacyReceiver struct {
-	TS       toolstack.Toolstack
+	// TS is the local toolstack.
+	TS toolstack.Toolstack
+	// Restorer turns xend's legacy page stream into a domain.
 	Restorer LegacyRestorer
-	Policy   *policy.Policy
-	Log      *slog.Logger
-	Limits   Limits
+	// Policy admits senders by their "cidr:" peer entries and confines
+	// the domain config.
+	Policy *policy.Policy
+	// Prepared holds the registrations peers with prepared = true need.
+	Prepared *prepare.Store
+	// Log gets one audit record per connection (nil: none).
+	Log *slog.Logger
+	// Limits bound each connection.
+	Limits Limits
 }
 
 // Serve accepts relocation connections until ctx ends.
@@ -217,6 +226,9 @@ func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.R
 	if err == nil {
 		_, rule := l.Policy.Peer(id)
 		a.rule = "peer " + rule
+		err = checkPrepared(l.Prepared, grant, a, cfg.CInfo.UUID, id)
+	}
+	if err == nil {
 		a.checked, err = l.Policy.Confine(grant, a.rule, cfg, req)
 	}
 	if err != nil {
@@ -245,6 +257,7 @@ func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.R
 		return fmt.Errorf("unpause failed: %v", err)
 	}
 	a.outcome = "committed"
+	usePrepared(l.Prepared, grant, a, cfg.CInfo.UUID)
 	conn.Write([]byte("(ok)\n"))
 	return nil
 }

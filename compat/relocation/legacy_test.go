@@ -14,6 +14,7 @@ import (
 
 	"github.com/xendshim/xendshim/compat/relocation"
 	"github.com/xendshim/xendshim/compat/relocation/policy"
+	"github.com/xendshim/xendshim/compat/relocation/prepare"
 	"github.com/xendshim/xendshim/toolstack"
 )
 
@@ -198,5 +199,57 @@ func TestLegacySSLReceive(t *testing.T) {
 	}
 	if d, err := toolstack.FindByName(context.Background(), dst, "web2"); err != nil || d.State&toolstack.StatePaused != 0 {
 		t.Errorf("web2 on the receiver = %+v, %v; want running", d, err)
+	}
+}
+
+// TestLegacyPrepared: a "cidr:" peer with prepared = true may send from
+// xend only domains registered for its address ("addr:IP").
+func TestLegacyPrepared(t *testing.T) {
+	pol, err := policy.Parse([]byte(strings.Replace(legacyPolicy, `may_send = { names = ["web*"] }`, "prepared = true\nmay_send = { names = [\"web*\"] }", 1)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := prepare.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := &counting{Backend: newSim(t, 4)}
+	l := &relocation.LegacyReceiver{TS: dst, Restorer: &relocation.SimulatedLegacyRestore{TS: dst}, Policy: pol, Prepared: store,
+		Limits: relocation.Limits{Idle: 3 * time.Second}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+	send := func() string {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
+		c.Write([]byte("receive\n"))
+		br.ReadString('\n')
+		c.Write(legacyImage("web1", []byte("pages")))
+		c.(*net.TCPConn).CloseWrite()
+		got, _ := br.ReadString('\n')
+		return got
+	}
+	if got := send(); !strings.Contains(got, "was not prepared on this host") || dst.calls.Load() != 0 {
+		t.Fatalf("unregistered: reply %q, %d receiver calls; want a refusal naming the registration and no call", got, dst.calls.Load())
+	}
+	now := time.Now()
+	const uuid = "11111111-2222-3333-4444-5555555555aa"
+	l.Prepared.Add(prepare.Entry{UUID: uuid, Peer: "addr:127.0.0.1", Expires: now.Add(time.Hour)}, now)
+	if got := send(); got != "(ok)\n" {
+		t.Fatalf("registered: reply %q; want (ok)", got)
+	}
+	if err := l.Prepared.Check(uuid, "addr:127.0.0.1", time.Now()); err == nil {
+		t.Error("the registration survived the commit")
 	}
 }

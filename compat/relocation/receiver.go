@@ -203,14 +203,8 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 	_, rule := r.Policy.Peer(peer)
 	a.rule = "peer " + rule
-	if grant.Prepared {
-		a.rule += " prepared"
-		if r.Prepared == nil {
-			return r.denied(&policy.Denial{Code: policy.CodePolicy, Rule: a.rule, Fields: []string{"this receiver keeps no registrations (prepared mode)"}}, a)
-		}
-		if err := r.Prepared.Check(h.Domain.UUID, peer, time.Now()); err != nil {
-			return r.denied(&policy.Denial{Code: policy.CodePolicy, Rule: a.rule, Fields: []string{err.Error()}}, a)
-		}
+	if err := checkPrepared(r.Prepared, grant, a, h.Domain.UUID, peer); err != nil {
+		return r.denied(err, a)
 	}
 	maxPeer := grant.Quota.MaxConcurrent
 	if maxPeer == 0 {
@@ -417,12 +411,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 	committed = true
 	a.outcome = "committed"
-	if grant.Prepared && r.Prepared != nil {
-		// A registration admits one migration.
-		if err := r.Prepared.Remove(h.Domain.UUID); err != nil {
-			a.err = err
-		}
-	}
+	usePrepared(r.Prepared, grant, a, h.Domain.UUID)
 	rep := xmp.Report{Status: "ok"}
 	if !h.Flags.Paused {
 		if err := r.TS.Unpause(ctx, domid); err != nil {

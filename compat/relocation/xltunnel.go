@@ -107,6 +107,9 @@ func (r *Receiver) tunnel(ctx context.Context, tc net.Conn, c *xmp.Conn, peer st
 	if err == nil {
 		_, rule := r.Policy.Peer(peer)
 		a.rule = "peer " + rule
+		err = checkPrepared(r.Prepared, grant, a, cfg.CInfo.UUID, peer)
+	}
+	if err == nil {
 		a.checked, err = r.Policy.Confine(grant, a.rule, &cfg, req)
 	}
 	if err != nil {
@@ -130,6 +133,7 @@ func (r *Receiver) tunnel(ctx context.Context, tc net.Conn, c *xmp.Conn, peer st
 		return fmt.Errorf("xl migrate-receive: %v", werr)
 	}
 	a.outcome = "relayed"
+	usePrepared(r.Prepared, grant, a, cfg.CInfo.UUID)
 	return nil
 }
 
