@@ -81,7 +81,8 @@ func TestUnitsVerify(t *testing.T) {
 		t.Skip("systemd-analyze not installed")
 	}
 	dir := t.TempDir()
-	for _, name := range []string{"xendshim.service", "xendshim.socket"} {
+	units := []string{"xendshim.service", "xendshim.socket", "xendshim-migrate.socket", "xendshim-migrate@.service"}
+	for _, name := range units {
 		data, err := os.ReadFile(filepath.Join(repoRoot, "packaging", name))
 		if err != nil {
 			t.Fatal(err)
@@ -89,10 +90,39 @@ func TestUnitsVerify(t *testing.T) {
 		data = bytes.ReplaceAll(data, []byte("/usr/sbin/xendshim"), []byte(binary))
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
-	cmd := exec.Command(analyze, "verify", "--man=no", "xendshim.socket", "xendshim.service")
+	// A template is verified through an instance of it.
+	cmd := exec.Command(analyze, "verify", "--man=no", "xendshim.socket", "xendshim.service", "xendshim-migrate.socket", "xendshim-migrate@0.service")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestMigrateUnitCommandLine: the per-connection migration service runs a
+// valid migrate-receive command line in inetd mode that never logs to the
+// socket (standard error is the socket under inetd).
+func TestMigrateUnitCommandLine(t *testing.T) {
+	execs := unitValues(t, "xendshim-migrate@.service", "ExecStart")
+	if len(execs) != 1 {
+		t.Fatalf("xendshim-migrate@.service has %d ExecStart lines; want 1", len(execs))
+	}
+	words := shellWords(execs[0])
+	root := newRootCmd(new(bytes.Buffer), new(bytes.Buffer))
+	cmd, rest, err := root.Find(words[1:])
+	if err == nil {
+		err = cmd.ParseFlags(rest)
+	}
+	if err != nil || cmd.Name() != "migrate-receive" {
+		t.Fatalf("ExecStart=%s: command %q, %v; want a valid migrate-receive command line", execs[0], cmd.Name(), err)
+	}
+	if v, _ := cmd.Flags().GetBool("inetd"); !v {
+		t.Errorf("ExecStart=%s: want --inetd (StandardInput=socket)", execs[0])
+	}
+	if v, _ := cmd.Flags().GetString("log"); v == "stderr" {
+		t.Errorf("ExecStart=%s logs to standard error", execs[0])
+	}
+	if got := unitValues(t, "xendshim-migrate.socket", "Accept"); len(got) != 1 || got[0] != "yes" {
+		t.Errorf("xendshim-migrate.socket Accept = %q; want yes (one service per connection)", got)
 	}
 }
