@@ -19,7 +19,8 @@
 #      COMMITTED (receiver); the guest's console shows it carried on (its
 #      uptime keeps counting, no new boot);
 #   5. and 6. the same through `xendshim serve`: xend.domain.migrate from
-#      Python 3's xmlrpc.client, then op=migrate from curl.
+#      Python 3's xmlrpc.client, then op=migrate from curl;
+#   7. (informational) plain xl save + xl restore of the guest, timed.
 # Needs the static xendshim next to it (or XENDSHIM). Exit 0 ok, 1 failure.
 set -u
 XENDSHIM=${XENDSHIM:-$(dirname "$0")/xendshim}
@@ -228,5 +229,18 @@ case "$body" in
 *) landed "op=migrate over HTTP/SXP (curl): $(echo "$body" | tr -d '\n')" "$before" ;;
 esac
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+
+# 7. For scale (informational): the same guest through plain `xl save` and
+# `xl restore` on this host, against step 4's xendshim migration.
+now() { date +%s.%N; }
+t1=$(now)
+if xl save "$name" "$dir/plain.img" >/dev/null 2>&1; then
+	t2=$(now)
+	xl restore "$dir/plain.img" >/dev/null 2>&1
+	t3=$(now)
+	secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+	echo "timing: xl save $(secs "$t1" "$t2")s + xl restore $(secs "$t2" "$t3")s of $(stat -c %s "$dir/plain.img") bytes; xendshim migrate took ${took:-?}s (step 4, save + TLS + restore + commit)"
+	rm -f "$dir/plain.img"
+fi
 xl destroy "$name" 2>/dev/null
 exit $fail
