@@ -65,6 +65,8 @@ receiver() { # receiver POLICY: start migrate-receive in the background
 	recv=$!
 	i=0
 	until grep -q "serving migrations" "$dir/receive.now" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+	grep -q "serving migrations" "$dir/receive.now" ||
+		{ echo "FAIL: the receiver did not start:"; cat "$dir/receive.now" "$dir/receive.err"; fail=1; }
 }
 stop_receiver() { kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null; cat "$dir/receive.now" >>"$dir/receive.log"; }
 send() { # send TLS-FLAGS...: xendshim migrate tiny localhost
@@ -111,18 +113,21 @@ fail=0
 
 # 1. A certificate from another CA; 2. a policy that does not name the
 # guest. Each is refused before the guest is suspended.
-refused() { # refused STEP POLICY SEND-FLAGS...
-	step=$1; receiver "$2"; shift 2
+refused() { # refused STEP POLICY WHY SEND-FLAGS...: refused, saying WHY
+	step=$1 why=$3; receiver "$2"; shift 3
 	if send "$@" 2>"$dir/refused.err"; then
 		echo "FAIL: $step: the guest was migrated"; fail=1
-	else
+	elif grep -q "$why" "$dir/refused.err"; then
 		echo "ok: $step refused: $(tail -1 "$dir/refused.err")"
+	else
+		echo "FAIL: $step: refused, but not for '$why': $(cat "$dir/refused.err")"
+		echo "--- receiver:"; cat "$dir/receive.now" "$dir/receive.err"; fail=1
 	fi
 	home "$step" "$before"
 	stop_receiver
 }
-refused "rogue certificate" "$dir/policy.toml" $rogue
-refused "policy without $name" "$dir/policy-deny.toml" $tls
+refused "rogue certificate" "$dir/policy.toml" "unknown certificate authority" $rogue
+refused "policy without $name" "$dir/policy-deny.toml" "REJECT policy" $tls
 
 # 3. The receiver fails after the guest was parked (its spool directory is
 # replaced by a file once it runs, so it refuses the stream): the sender
