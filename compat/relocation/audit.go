@@ -3,6 +3,7 @@ package relocation
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,8 +24,13 @@ type audit struct {
 	checked  []string
 	bytes    uint64
 	phase    string
-	outcome  string
-	err      error
+	// phaseStart is when phase began; phases holds "name=duration" of
+	// the phases already left, for the record's "phases" field (where a
+	// migration's time, and the guest's downtime, went).
+	phaseStart time.Time
+	phases     []string
+	outcome    string
+	err        error
 	// quiet drops the record (rate-limited pre-authentication noise).
 	quiet bool
 	// suppressed counts earlier records dropped by the rate limit.
@@ -32,7 +38,15 @@ type audit struct {
 }
 
 func newAudit(log *slog.Logger, role, addr string) *audit {
-	return &audit{log: log, start: time.Now(), role: role, peerAddr: addr, phase: "connect"}
+	now := time.Now()
+	return &audit{log: log, start: now, role: role, peerAddr: addr, phase: "connect", phaseStart: now}
+}
+
+// enter moves the record to phase, noting how long the last one took.
+func (a *audit) enter(phase string) {
+	now := time.Now()
+	a.phases = append(a.phases, a.phase+"="+now.Sub(a.phaseStart).Round(time.Millisecond).String())
+	a.phase, a.phaseStart = phase, now
 }
 
 func (a *audit) emit() {
@@ -55,7 +69,8 @@ func (a *audit) emit() {
 		slog.Any("checked", a.checked), slog.Uint64("bytes", a.bytes),
 		slog.Duration("duration", time.Since(a.start)),
 		slog.String("phase_reached", a.phase), slog.String("outcome", a.outcome),
-		slog.String("error", errText), slog.Int64("suppressed_before", a.suppressed))
+		slog.String("error", errText), slog.Int64("suppressed_before", a.suppressed),
+		slog.String("phases", strings.Join(append(a.phases, a.phase+"="+time.Since(a.phaseStart).Round(time.Millisecond).String()), " ")))
 }
 
 // preAuthLimit is a token bucket for audit records of connections that

@@ -3,6 +3,7 @@ package relocation_test
 import (
 	"context"
 	"io"
+	"regexp"
 	"testing"
 	"time"
 
@@ -42,5 +43,12 @@ func TestSlowParkAndRestore(t *testing.T) {
 	}
 	if c := w.find(uuid); res.Outcome != relocation.OutcomeCommitted || c.running != 1 || c.paused != 0 || c.where != "dst" {
 		t.Fatalf("after the migration: %+v, copies %+v; want one running copy on dst", res, c)
+	}
+	// The audit records say where the time went: 3 s parking on the
+	// sender, 3 s restoring on the receiver.
+	for _, want := range []string{`"role":"send".*"phases":"[^"]*suspend=3(\.\d+)?s`, `"role":"receive".*"phases":"[^"]*restore=3(\.\d+)?s`} {
+		if !regexp.MustCompile(want).MatchString(w.audit()) {
+			t.Errorf("audit has no %s:\n%s", want, w.audit())
+		}
 	}
 }

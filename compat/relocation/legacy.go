@@ -149,7 +149,7 @@ func (l *LegacyReceiver) ServeConn(ctx context.Context, conn net.Conn) error {
 	br := bufio.NewReaderSize(conn, 64<<10)
 	for {
 		conn.SetReadDeadline(time.Now().Add(lim.Idle))
-		a.phase = "command"
+		a.enter("command")
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			if err == io.EOF && len(line) == 0 {
@@ -205,13 +205,13 @@ func (l *LegacyReceiver) ServeConn(ctx context.Context, conn net.Conn) error {
 
 func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.Reader, id string, a *audit) error {
 	lim := l.Limits.withDefaults()
-	a.phase = "header"
+	a.enter("header")
 	conn.SetReadDeadline(time.Now().Add(lim.Idle))
 	body, err := ReadLegacyHeader(br)
 	if err != nil {
 		return err
 	}
-	a.phase = "config"
+	a.enter("config")
 	res := convert.Bytes("relocation", body, convert.Options{})
 	if res.Err != nil || res.Config == nil {
 		return fmt.Errorf("cannot read the domain config: %v", res.Err)
@@ -245,7 +245,7 @@ func (l *LegacyReceiver) receive(ctx context.Context, conn net.Conn, br *bufio.R
 	if l.Restorer == nil {
 		return fmt.Errorf("this host cannot restore xend legacy streams; upgrade the source or use xendshim migrate")
 	}
-	a.phase = "stream"
+	a.enter("stream")
 	conn.SetReadDeadline(time.Now().Add(lim.deadline(req.MemKB)))
 	domid, err := l.Restorer.RestoreLegacy(ctx, cfg, br)
 	if err != nil {

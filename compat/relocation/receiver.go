@@ -124,7 +124,7 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 		a.err = fmt.Errorf("connection from %s is outside allow_from", ap.Addr())
 		return a.err
 	}
-	a.phase = "handshake"
+	a.enter("handshake")
 	conn.SetDeadline(time.Now().Add(lim.Handshake))
 	tc, id, err := r.Endpoint.Server(ctx, conn)
 	if err != nil {
@@ -165,7 +165,7 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 		var rf *refusal
 		if errors.As(err, &rf) {
 			t := xmp.TypeReject
-			if a.phase == "stream" || a.phase == "ready" {
+			if a.phase == "stream" || a.phase == "restore" || a.phase == "ready" {
 				t = xmp.TypeAbort
 			}
 			tc.SetWriteDeadline(time.Now().Add(5 * time.Second))
@@ -186,7 +186,8 @@ func (r *Receiver) ServeConn(ctx context.Context, conn net.Conn) error {
 
 func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer string, h xmp.Hello, a *audit) error {
 	lim := r.Limits.withDefaults()
-	a.phase, a.id, a.uuid, a.name = "hello", h.MigrationID, h.Domain.UUID, h.Domain.Name
+	a.enter("hello")
+	a.id, a.uuid, a.name = h.MigrationID, h.Domain.UUID, h.Domain.Name
 	if r.TS == nil {
 		return refuse(xmp.CodeBackend, "this receiver cannot take native migrations (its backend cannot stream domains); use xl migrate -s \"xendshim migrate-connect\"")
 	}
@@ -260,7 +261,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	maxBytes := lim.maxBytes(h.MemKB)
 	nonce := make([]byte, 16)
 	rand.Read(nonce)
-	a.phase = "accept"
+	a.enter("accept")
 	if err := c.Send(xmp.TypeAccept, xmp.Accept{ReceiverNonce: hex.EncodeToString(nonce),
 		Limits: xmp.Limits{MaxBytes: maxBytes, DeadlineS: int(time.Until(deadline) / time.Second)}}); err != nil {
 		return err
@@ -284,7 +285,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	}
 
 	// CONFIG: confine before any guest memory moves.
-	a.phase = "config"
+	a.enter("config")
 	f, err := next()
 	if err != nil {
 		return err
@@ -309,7 +310,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	r.hook("config-ok", tc)
 
 	// DATA ... STREAM_END into a spool file, with the byte cap.
-	a.phase = "stream"
+	a.enter("stream")
 	spool, err := os.CreateTemp(r.SpoolDir, "xendshim-incoming-*")
 	if err != nil {
 		return refuse(xmp.CodeBackend, "spool: %v", err)
@@ -353,6 +354,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 		return refuse(xmp.CodeBackend, "spool: %v", err)
 	}
 
+	a.enter("restore")
 	if d, err := findUUID(ctx, r.TS, h.Domain.UUID); err != nil {
 		return refuse(xmp.CodeBackend, "listing domains: %v", err)
 	} else if d != nil {
@@ -391,7 +393,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 	if err := r.Journal.Put(entry); err != nil {
 		return refuse(xmp.CodeBackend, "%v", err)
 	}
-	a.phase = "ready"
+	a.enter("ready")
 	if err := c.Send(xmp.TypeReady, xmp.Ready{Domid: uint32(domid)}); err != nil {
 		return err
 	}
@@ -404,7 +406,7 @@ func (r *Receiver) receive(ctx context.Context, tc net.Conn, c *xmp.Conn, peer s
 		return err
 	}
 	// Commit point: journal first, then unpause.
-	a.phase = "commit"
+	a.enter("commit")
 	entry.State = journal.Committed
 	if err := r.Journal.Put(entry); err != nil {
 		return refuse(xmp.CodeBackend, "journal: %v", err)

@@ -17,7 +17,8 @@ import (
 // An unknown id is recorded as ABORTED, so a late HELLO with it is a
 // replay.
 func (r *Receiver) resolve(ctx context.Context, c *xmp.Conn, peer string, m xmp.Resolve, a *audit) error {
-	a.phase, a.id = "resolve", m.MigrationID
+	a.enter("resolve")
+	a.id = m.MigrationID
 	if !journal.ValidID(m.MigrationID) {
 		return refuse(xmp.CodeProtocol, "migration id %q is malformed", m.MigrationID)
 	}

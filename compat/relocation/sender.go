@@ -144,7 +144,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	}
 	res := &Result{MigrationID: newID()}
 	a.id, a.uuid, a.name = res.MigrationID, info.UUID, info.Name
-	a.phase = "handshake"
+	a.enter("handshake")
 	tc, c, peer, err := s.dial(ctx, addr, dest)
 	if err != nil {
 		a.err, a.outcome = err, "failed"
@@ -163,7 +163,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 		a.err, a.outcome = err, "failed"
 		return nil, fmt.Errorf("relocation: migration of %s to %s: %w", info.Name, dest, err)
 	}
-	a.phase = "hello"
+	a.enter("hello")
 	s.hook("hello", tc)
 	h := xmp.Hello{Proto: xmp.Proto, Sender: s.Self, MigrationID: res.MigrationID,
 		Domain: xmp.DomainRef{Name: info.Name, UUID: info.UUID},
@@ -175,7 +175,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	if err := read(xmp.TypeAccept, &xmp.Accept{}); err != nil {
 		return fail(err)
 	}
-	a.phase = "config"
+	a.enter("config")
 	s.hook("config", tc)
 	if err := c.Send(xmp.TypeConfig, cfg); err != nil {
 		return fail(err)
@@ -189,7 +189,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	// Park the domain: pause it and write its image to the spool. From
 	// here the domain exists only as the parked image until resumed or
 	// committed.
-	a.phase = "suspend"
+	a.enter("suspend")
 	wasPaused := info.State&toolstack.StatePaused != 0
 	entry := journal.Entry{ID: res.MigrationID, Role: "send", State: journal.Sending, Peer: peer, Addr: addr, Dest: dest,
 		UUID: info.UUID, Name: info.Name, Domid: uint32(id), Paused: wasPaused,
@@ -229,11 +229,11 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 		r.Bytes, r.SHA256 = res.Bytes, res.SHA256
 		return r, fmt.Errorf("relocation: migration of %s to %s failed, domain resumed here as domid %d: %w", info.Name, dest, r.Domid, cause)
 	}
-	a.phase = "stream"
+	a.enter("stream")
 	if err := s.stream(tc, c, entry.Spool, sum, n, func() { s.hook("stream", tc) }); err != nil {
 		return resumeErr(err)
 	}
-	a.phase = "ready"
+	a.enter("ready")
 	var rd xmp.Ready
 	if err := read(xmp.TypeReady, &rd); err != nil {
 		return resumeErr(err)
@@ -244,7 +244,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	if err := s.Journal.Put(entry); err != nil {
 		return resumeErr(err)
 	}
-	a.phase = "go"
+	a.enter("go")
 	s.hook("before-go", tc)
 	var rep xmp.Report
 	err = c.Send(xmp.TypeGo, xmp.Go{})
@@ -265,7 +265,7 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 		return resumeErr(fmt.Errorf("receiver reported %s: %s", rep.Status, rep.Error))
 	}
 	tc.Close()
-	a.phase = "resolve"
+	a.enter("resolve")
 	r, rerr := s.resolveLoop(ctx, &entry)
 	if rerr != nil {
 		a.err, a.outcome = rerr, OutcomeUnresolved

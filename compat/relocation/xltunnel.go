@@ -32,7 +32,7 @@ type XLTunnel struct {
 }
 
 func (r *Receiver) tunnel(ctx context.Context, tc net.Conn, c *xmp.Conn, peer string, m xmp.Tunnel, a *audit) error {
-	a.phase = "tunnel"
+	a.enter("tunnel")
 	if r.XL == nil || m.Tool != "xl" {
 		return refuse(xmp.CodeProtocol, "this receiver does not tunnel %q migrations", m.Tool)
 	}
@@ -116,7 +116,8 @@ func (r *Receiver) tunnel(ctx context.Context, tc net.Conn, c *xmp.Conn, peer st
 		in.Close()
 		return plain(r.denied(err, a))
 	}
-	a.decision, a.phase = "allow", "stream"
+	a.decision = "allow"
+	a.enter("stream")
 	if _, err := in.Write(raw); err != nil {
 		return fmt.Errorf("xl migrate-receive: %w", err)
 	}
