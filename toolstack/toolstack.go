@@ -133,6 +133,16 @@ type Migrator interface {
 	MigrateReceive(ctx context.Context, r io.Reader, opts ReceiveOptions) (Domid, error)
 }
 
+// FileMigrator is implemented by Migrators that can write the migration
+// stream of a domain straight into a file, sparing a copy through an
+// io.Writer (the xl backend: `xl save` into the file).
+type FileMigrator interface {
+	// MigrateSendFile is MigrateSend into the existing, empty file at
+	// path, which keeps its mode. On success the domain is gone from this
+	// host; on failure it keeps running here.
+	MigrateSendFile(ctx context.Context, id Domid, path string, opts MigrateOptions) error
+}
+
 // MigrateOptions tune MigrateSend.
 type MigrateOptions struct {
 	// Live copies memory while the guest runs.

@@ -207,6 +207,18 @@ func (s *Sender) Migrate(ctx context.Context, id toolstack.Domid, dest, addr str
 	stopKeepalive := c.Keepalive(lim.Idle / 4)
 	sum, n, err := s.park(ctx, id, entry.Spool)
 	stopKeepalive() // a receiver gone meanwhile fails the stream below
+	if errors.Is(err, errParkedUnchecked) {
+		// The image was written (the domain is gone from the backend)
+		// but could not be hashed or synced: bring the domain back from
+		// it here.
+		c.Send(xmp.TypeAbort, xmp.Refusal{Code: xmp.CodeSender, Reason: "the sender could not park the domain"})
+		r, rerr := s.resume(context.WithoutCancel(ctx), &entry)
+		a.err, a.outcome = err, OutcomeResumed
+		if rerr != nil {
+			return nil, fmt.Errorf("relocation: parking %s failed (%v) and resuming it from %s failed too: %w", info.Name, err, entry.Spool, rerr)
+		}
+		return r, fmt.Errorf("relocation: parking %s failed, domain resumed here as domid %d: %w", info.Name, r.Domid, err)
+	}
 	if err != nil {
 		// The domain was not sent: it is still here (paused by park).
 		if !wasPaused {
@@ -289,18 +301,39 @@ func (s *Sender) spoolDir() string {
 
 // park pauses the domain and writes its migration image to path (fsync),
 // returning the image's SHA-256 and size. The backend destroys the domain
-// once the image is written.
+// once the image is written. A backend that can write the image into the
+// file itself (toolstack.FileMigrator) does so, sparing a copy of the
+// guest's memory while it is suspended.
 func (s *Sender) park(ctx context.Context, id toolstack.Domid, path string) (string, uint64, error) {
 	if err := s.TS.Pause(ctx, id); err != nil {
 		return "", 0, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
 		return "", 0, err
 	}
 	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(f, h)}
-	err = s.TS.MigrateSend(ctx, id, cw, toolstack.MigrateOptions{})
+	var n uint64
+	fm, direct := s.TS.(toolstack.FileMigrator)
+	if direct {
+		err = fm.MigrateSendFile(ctx, id, path, toolstack.MigrateOptions{})
+	} else {
+		cw := &countWriter{w: io.MultiWriter(f, h)}
+		err = s.TS.MigrateSend(ctx, id, cw, toolstack.MigrateOptions{})
+		n = cw.n
+	}
+	if err != nil {
+		// Not sent: the domain is still here.
+		f.Close()
+		os.Remove(path)
+		return "", 0, err
+	}
+	// From here the image is the domain's only copy: never remove it.
+	if direct {
+		var k int64
+		k, err = io.Copy(h, f)
+		n = uint64(k)
+	}
 	if err == nil && !s.NoSync {
 		err = f.Sync()
 	}
@@ -308,11 +341,14 @@ func (s *Sender) park(ctx context.Context, id toolstack.Domid, path string) (str
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
-		return "", 0, err
+		return "", 0, fmt.Errorf("%w: %v", errParkedUnchecked, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), cw.n, nil
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
+
+// errParkedUnchecked: the backend wrote the image (the domain is gone
+// from it) but the image could not be read back, hashed or synced.
+var errParkedUnchecked = errors.New("the parked image could not be checked")
 
 type countWriter struct {
 	w io.Writer

@@ -14,7 +14,10 @@ import (
 	"github.com/xendshim/xendshim/toolstack/xlsave"
 )
 
-var _ toolstack.Migrator = (*Backend)(nil)
+var (
+	_ toolstack.Migrator     = (*Backend)(nil)
+	_ toolstack.FileMigrator = (*Backend)(nil)
+)
 
 // MigrateSend implements toolstack.Migrator with `xl save`: the domain is
 // suspended and its xl save image (xl's header with the libxl JSON config,
@@ -29,24 +32,10 @@ var _ toolstack.Migrator = (*Backend)(nil)
 // and has no effect.
 func (b *Backend) MigrateSend(ctx context.Context, id toolstack.Domid, w io.Writer, opts toolstack.MigrateOptions) error {
 	const op = "migrate"
-	if err := notDom0(op, id); err != nil {
-		return err
-	}
-	cfg, err := b.DomainConfig(ctx, id)
+	wasPaused, err := b.migratable(ctx, op, id)
 	if err != nil {
 		return err
 	}
-	if cfg.BInfo.DisableMigrate.IsTrue() {
-		return fail(toolstack.ErrInvalid, op, id, "migration is disabled for this domain (disable_migrate)")
-	}
-	r, err := b.row(ctx, op, id)
-	if err != nil {
-		return err
-	}
-	if r.State&(toolstack.StateShutdown|toolstack.StateCrashed|toolstack.StateDying) != 0 {
-		return fail(toolstack.ErrBadState, op, id, "domain is shut down or crashed; only a live domain can migrate")
-	}
-	wasPaused := r.State&toolstack.StatePaused != 0
 	path, err := b.imagePath(op, id)
 	if err != nil {
 		return err
@@ -65,6 +54,46 @@ func (b *Backend) MigrateSend(ctx context.Context, id toolstack.Domid, w io.Writ
 		return &toolstack.Error{Op: op, Domain: did(id), Detail: fmt.Sprintf("sending the stream failed; the domain was restored here as domid %d", nid), Cause: err}
 	}
 	return nil
+}
+
+// MigrateSendFile implements toolstack.FileMigrator: MigrateSend with
+// `xl save` straight into path (an existing file, whose mode xl keeps).
+func (b *Backend) MigrateSendFile(ctx context.Context, id toolstack.Domid, path string, opts toolstack.MigrateOptions) error {
+	const op = "migrate"
+	if _, err := b.migratable(ctx, op, id); err != nil {
+		return err
+	}
+	if !filepath.IsAbs(path) {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return wrapClass(toolstack.ErrInvalid, op, id, err)
+		}
+		path = abs
+	}
+	return b.Save(ctx, id, path, false)
+}
+
+// migratable checks that domain id may be sent and reports whether it is
+// paused now.
+func (b *Backend) migratable(ctx context.Context, op string, id toolstack.Domid) (paused bool, err error) {
+	if err := notDom0(op, id); err != nil {
+		return false, err
+	}
+	cfg, err := b.DomainConfig(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if cfg.BInfo.DisableMigrate.IsTrue() {
+		return false, fail(toolstack.ErrInvalid, op, id, "migration is disabled for this domain (disable_migrate)")
+	}
+	r, err := b.row(ctx, op, id)
+	if err != nil {
+		return false, err
+	}
+	if r.State&(toolstack.StateShutdown|toolstack.StateCrashed|toolstack.StateDying) != 0 {
+		return false, fail(toolstack.ErrBadState, op, id, "domain is shut down or crashed; only a live domain can migrate")
+	}
+	return r.State&toolstack.StatePaused != 0, nil
 }
 
 // MigrateReceive implements toolstack.Migrator with `xl restore -p`: the

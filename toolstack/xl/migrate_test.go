@@ -221,3 +221,26 @@ func TestSaveAfterRestoreDoesNotWait(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrateSendFile(t *testing.T) {
+	b, f, _ := newTestBackend(t)
+	ctx := context.Background()
+	id, _ := b.Create(ctx, tinyConfig("direct"))
+	path := filepath.Join(t.TempDir(), "parked.img")
+	os.WriteFile(path, nil, 0o600)
+	if err := b.MigrateSendFile(ctx, id, path, toolstack.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(f.callLog(), fmt.Sprintf("save %d %s", id, path)) {
+		t.Errorf("xl calls %q; want xl save straight into %s", f.callLog(), path)
+	}
+	if _, err := b.Domain(ctx, id); !errors.Is(err, toolstack.ErrNotFound) {
+		t.Errorf("Domain after MigrateSendFile = %v; want gone", err)
+	}
+	img, _ := os.ReadFile(path)
+	if _, _, err := xlsave.ReadHeader(bytes.NewReader(img)); err != nil {
+		t.Errorf("parked image: %v", err)
+	}
+	err := b.MigrateSendFile(ctx, 0, path, toolstack.MigrateOptions{})
+	wantClass(t, "MigrateSendFile(dom0)", err, toolstack.ErrInvalid)
+}
