@@ -63,10 +63,17 @@ receiver() { # receiver POLICY: start migrate-receive in the background
 	"$XENDSHIM" migrate-receive --backend xl --state-dir "$dir/recv" --listen "127.0.0.1:$port" \
 		--policy "$1" $tls $limits --log "file:$dir/receive.now" 2>>"$dir/receive.err" &
 	recv=$!
+	# Up to 2 minutes: in a long lane run this emulated dom0 has been seen
+	# to take over 30 s (no log line, no error) to start a receiver.
 	i=0
-	until grep -q "serving migrations" "$dir/receive.now" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
-	grep -q "serving migrations" "$dir/receive.now" ||
-		{ echo "FAIL: the receiver did not start:"; cat "$dir/receive.now" "$dir/receive.err"; fail=1; }
+	until grep -q "serving migrations" "$dir/receive.now" 2>/dev/null || [ $i -ge 240 ]; do sleep 0.5; i=$((i + 1)); done
+	if ! grep -q "serving migrations" "$dir/receive.now"; then
+		echo "FAIL: the receiver did not start in 120 s:"; cat "$dir/receive.now" "$dir/receive.err"
+		ps -o pid,stat,time,args -p "$recv" 2>/dev/null || ps | grep "[m]igrate-receive"
+		fail=1
+	elif [ $i -gt 20 ]; then
+		echo "note: the receiver took $((i / 2)) s to start"
+	fi
 }
 stop_receiver() { kill "$recv" 2>/dev/null; wait "$recv" 2>/dev/null; cat "$dir/receive.now" >>"$dir/receive.log"; }
 send() { # send TLS-FLAGS...: xendshim migrate tiny localhost
