@@ -202,6 +202,11 @@ stop_receiver
 srv=$!
 i=0
 until grep -q "xendshim ready" "$dir/serve.log" 2>/dev/null || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+serve_state() { # what serve was doing when a client failed
+	if kill -0 "$srv" 2>/dev/null; then echo "serve (pid $srv) is running"; else echo "serve (pid $srv) has exited"; fi
+	echo "--- serve.log (tail)"; tail -8 "$dir/serve.log"; echo "--- serve.err"; cat "$dir/serve.err"
+	ls -l "$dir/xmlrpc" "$dir/http" 2>&1
+}
 landed() { # landed STEP DOMID-BEFORE: the guest is here once under a new domid
 	after=$(xl domid "$name" 2>/dev/null)
 	if [ "$(count)" = 1 ] && [ -n "$after" ] && [ "$after" != "$2" ] && [ "$(uuid)" = "$uuid0" ]; then
@@ -230,14 +235,14 @@ srv.xend.domain.migrate(sys.argv[2], "localhost", 1, 0, -1, 0, 0)
 PY
 then landed "xend.domain.migrate (Python 3 xmlrpc.client)" "$before"
 else
-	echo "FAIL: xend.domain.migrate"; tail -5 "$dir/serve.log"; fail=1
+	echo "FAIL: xend.domain.migrate"; serve_state; fail=1
 fi
 before=$(xl domid "$name")
 body=$(curl -sS --max-time 600 --unix-socket "$dir/http/xend-socket" -w ' HTTP %{http_code}' \
 	-d 'op=migrate&destination=localhost&live=1&port=0&node=-1&ssl=0&change_home_server=0&resource=0' \
 	"http://localhost/xend/domain/$name")
 case "$body" in
-*xend.err*|*"HTTP 5"*|*"HTTP 4"*) echo "FAIL: op=migrate: $body"; tail -5 "$dir/serve.log"; fail=1 ;;
+*xend.err*|*"HTTP 5"*|*"HTTP 4"*|*"HTTP 000"*) echo "FAIL: op=migrate: $body"; serve_state; fail=1 ;;
 *) landed "op=migrate over HTTP/SXP (curl): $(echo "$body" | tr -d '\n')" "$before" ;;
 esac
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
