@@ -2,6 +2,7 @@ package xlcfg
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,72 +192,40 @@ func emitHVM(w *writer, cfg *toolstack.DomainConfig, h *toolstack.BuildInfoHVM) 
 }
 
 func emitDevices(w *writer, cfg *toolstack.DomainConfig, hvm bool) {
-	var l []string
-	for _, d := range cfg.Disks {
-		l = append(l, DiskSpec(d))
-	}
-	w.list("disk", l)
-	l = nil
-	for _, n := range cfg.NICs {
-		l = append(l, VifSpec(n, hvm))
-	}
-	w.list("vif", l)
-	l = nil
-	for _, f := range cfg.VFBs {
-		l = append(l, VfbSpec(f))
-	}
-	w.list("vfb", l)
-	l = nil
-	for _, k := range cfg.VKBs {
-		if s := VkbSpec(k); s != "" {
-			l = append(l, s)
+	w.list("disk", specs(cfg.Disks, DiskSpec))
+	w.list("vif", specs(cfg.NICs, func(n toolstack.DeviceNIC) string { return VifSpec(n, hvm) }))
+	w.list("vfb", specs(cfg.VFBs, VfbSpec))
+	// A vkb with nothing to say is left out ("" is a vif with defaults,
+	// but xl makes the PV keyboard on its own).
+	w.list("vkb", slices.DeleteFunc(specs(cfg.VKBs, VkbSpec), func(s string) bool { return s == "" }))
+	w.list("pci", specs(cfg.PCIDevs, PCISpec))
+	for _, p := range cfg.PCIDevs {
+		if p.MSITranslate {
+			w.num("pci_msitranslate", 1)
+			break
 		}
 	}
-	w.list("vkb", l)
-	l = nil
-	msi := false
-	for _, p := range cfg.PCIDevs {
-		l = append(l, PCISpec(p))
-		msi = msi || p.MSITranslate
-	}
-	w.list("pci", l)
-	if msi {
-		w.num("pci_msitranslate", 1)
-	}
-	l = nil
-	for _, r := range cfg.BInfo.IOPorts {
+	w.list("ioports", specs(cfg.BInfo.IOPorts, func(r toolstack.IOPortRange) string {
 		s := strconv.FormatUint(uint64(r.First), 16)
 		if r.Number > 1 {
 			s += "-" + strconv.FormatUint(uint64(r.First+r.Number-1), 16)
 		}
-		l = append(l, s)
+		return s
+	}))
+	w.numList("irqs", specs(cfg.BInfo.IRQs, func(n uint32) string { return strconv.FormatUint(uint64(n), 10) }))
+	w.list("usbctrl", specs(cfg.USBCtrls, USBCtrlSpec))
+	w.list("usbdev", specs(cfg.USBDevs, USBDevSpec))
+	w.list("channel", specs(cfg.Channels, ChannelSpec))
+	w.list("vtpm", specs(cfg.VTPMs, VTPMSpec))
+}
+
+// specs renders each device with spec.
+func specs[T any](devs []T, spec func(T) string) []string {
+	var l []string
+	for _, d := range devs {
+		l = append(l, spec(d))
 	}
-	w.list("ioports", l)
-	l = nil
-	for _, n := range cfg.BInfo.IRQs {
-		l = append(l, strconv.FormatUint(uint64(n), 10))
-	}
-	w.numList("irqs", l)
-	l = nil
-	for _, u := range cfg.USBCtrls {
-		l = append(l, USBCtrlSpec(u))
-	}
-	w.list("usbctrl", l)
-	l = nil
-	for _, u := range cfg.USBDevs {
-		l = append(l, USBDevSpec(u))
-	}
-	w.list("usbdev", l)
-	l = nil
-	for _, ch := range cfg.Channels {
-		l = append(l, ChannelSpec(ch))
-	}
-	w.list("channel", l)
-	l = nil
-	for _, t := range cfg.VTPMs {
-		l = append(l, VTPMSpec(t))
-	}
-	w.list("vtpm", l)
+	return l
 }
 
 // affinityList renders per-vCPU hard affinities as xl's list form of
